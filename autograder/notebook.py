@@ -1,0 +1,71 @@
+"""Instant feedback inside a student's notebook: the visible test cells call `run_tests`.
+
+The cases and checks are the grader's own, so a student reads the same messages here as in
+the graded feedback. Hidden cases are not run here. This runs in the student's kernel, on the
+student's own code, so it needs no sandbox.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from . import assignments, runner
+from .grading import Job, _outcome
+from .spec import Failure
+from .values import Encoder
+
+
+class TestsFailed(AssertionError):
+    """Raised by a test cell when at least one visible case failed."""
+
+
+def outcomes(assignment_name: str, grade_id: str, namespace: dict, hidden=False):
+    """(case, outcome) for each case of one test, computed in this process.
+
+    Students run the visible cases; the authored solution notebook also runs the hidden
+    ones (on fresh random inputs) to show that the reference passes them.
+    """
+    test = assignments.get(assignment_name).test(grade_id)
+    rng = np.random.default_rng()
+    cases = [case for case in test.cases(rng) if case.hidden == hidden]
+    with tempfile.TemporaryDirectory() as tmp:
+        job = Job(Path(tmp), cwd=".")
+        pairs = []
+        for number, case in enumerate(cases):
+            job.add_probe(f"p{number}", case.probe)
+            models = []
+            encoder = Encoder(save_model=lambda model, kept=models: kept.append(model) or "in-memory")
+            entry = runner.run_probe(job.spec["probes"][-1], namespace, encoder, job.inputs, job.dir / "files")
+            outcome = _outcome(entry, encoder.arrays, case.probe.name)
+            if case.forecast is not None and models:
+                try:
+                    outcome.forecast = runner.forecast(models[0], case.forecast.series, case.forecast.window_size)
+                except Exception as exc:
+                    outcome.forecast_error = f"the model could not forecast: {runner.error_summary(exc)}"
+            pairs.append((case, outcome))
+    return pairs
+
+
+def failures(assignment_name: str, grade_id: str, namespace: dict, hidden=False):
+    """The failure messages of one test's cases (empty when all pass)."""
+    messages = []
+    for case, outcome in outcomes(assignment_name, grade_id, namespace, hidden):
+        try:
+            case.check(outcome)
+        except Failure as failure:
+            messages.append(str(failure))
+    return messages
+
+
+def run_tests(assignment_name: str, grade_id: str, namespace: dict, hidden=False):
+    """Print each failed case (or "All tests passed.") and raise if any failed."""
+    messages = failures(assignment_name, grade_id, namespace, hidden)
+    if not messages:
+        print("\033[92mAll tests passed.\033[0m" if not hidden else "Hidden tests passed.")
+        return
+    for message in messages:
+        print(f"\033[91m{message}\033[0m")
+    raise TestsFailed(f"{len(messages)} test case(s) failed for {grade_id}; see the messages above.")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .spec import Failure, Outcome
-from .values import ModelInfo, Opaque, TypedArray
+from .values import DatasetSample, ModelInfo, Opaque, TypedArray
 
 
 def describe(value):
@@ -130,6 +130,30 @@ def model(what, outcome: Outcome):
     if not isinstance(value, ModelInfo):
         raise Failure(what, "a Keras model", describe(value))
     return value
+
+
+def dataset(what, outcome: Outcome):
+    """The value as the first batches of a tf.data.Dataset, failing on anything else or no batches."""
+    value = require_value(what, outcome, "a tf.data.Dataset")
+    if not isinstance(value, DatasetSample):
+        raise Failure(what, "a tf.data.Dataset", describe(value))
+    if not value.batches:
+        raise Failure(what, "a dataset with at least one batch", "an empty dataset")
+    return value
+
+
+def batch_pairs(what, sample: DatasetSample):
+    """Each sampled batch as a (features, labels) pair of arrays, failing on other structures."""
+    pairs = []
+    for number, batch in enumerate(sample.batches, 1):
+        here = f"{what}: batch {number}"
+        if not isinstance(batch, (list, tuple)) or len(batch) != 2:
+            raise Failure(here, "a (features, labels) pair", describe(batch))
+        for part, name in zip(batch, ("features", "labels"), strict=True):
+            if not isinstance(part, TypedArray):
+                raise Failure(here, f"{name} as a tensor", describe(part))
+        pairs.append((batch[0], batch[1]))
+    return pairs
 
 
 def trained_forecast(what, outcome: Outcome, length):

@@ -61,7 +61,22 @@ class Result:
 def _measured(measurements):
     if not measurements:
         return ""
-    return " (" + ", ".join(f"{name} {value:.2f}" for name, value in measurements.items()) + ")"
+    shown = (
+        f"{name} {value}" if isinstance(value, int) else f"{name} {value:.2f}"
+        for name, value in measurements.items()
+    )
+    return " (" + ", ".join(shown) + ")"
+
+
+def split_warning(measured: dict):
+    """A check's measurements without its optional "warning" text, and that text (or None).
+
+    A check passes with a warning by returning {"warning": "..."} (with or without numbers);
+    the warning is added to the passing message and never costs points.
+    """
+    measured = dict(measured)
+    warning = measured.pop("warning", None)
+    return measured, (str(warning) if warning else None)
 
 
 def zero_result(assignment: Assignment, student: str, reason: str) -> Result:
@@ -174,6 +189,7 @@ class Grader:
         seed: int | None = None,
         isolate: bool = True,
         hidden: bool = True,
+        limits: sandbox.Limits | None = None,
     ):
         self.assignment = assignment
         self.work_root = Path(work_root)
@@ -181,7 +197,7 @@ class Grader:
         self.seed = seed
         self.isolate = isolate  # False only for a student's self-check of their own notebook
         self.hidden = hidden
-        self.limits = sandbox.Limits(
+        self.limits = limits or sandbox.Limits(
             cell_seconds=assignment.cell_seconds, total_seconds=assignment.total_seconds
         )
 
@@ -214,18 +230,22 @@ class Grader:
         self._forecast(cases, probe_ids, outcomes, workdir)
         tests = []
         for test in self.assignment.tests:
-            messages, measurements = [], {}
+            messages, measurements, warnings = [], {}, []
             for case in cases[test.grade_id]:
                 try:
                     measured = case.check(outcomes[probe_ids[id(case)]])
                     if isinstance(measured, dict):
+                        measured, warning = split_warning(measured)
                         measurements.update(measured)
+                        warnings += [warning] if warning else []
                 except Failure as failure:
                     messages.append(("[hidden] " if case.hidden else "") + str(failure))
                 except Exception as exc:  # a check that trips on odd data must not crash the batch
                     messages.append(f"Failed test case: {case.what}. The result could not be checked ({exc}).")
             score = 0.0 if messages else float(test.points)
-            message = " ".join(messages) or "Passed" + _measured(measurements) + "."
+            message = " ".join(messages) or "Passed" + _measured(measurements) + "." + "".join(
+                f" Warning: {warning}." for warning in warnings
+            )
             tests.append(TestResult(test.grade_id, score, float(test.points), message, measurements))
         total = sum(test.score for test in tests)
         return Result(student, self.assignment.name, total, self.assignment.max_score, tests, notes)

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from . import assignments, runner
-from .grading import Job, _outcome
+from .grading import Job, _outcome, split_warning
 from .spec import Failure
 from .values import Encoder
 
@@ -49,20 +49,31 @@ def outcomes(assignment_name: str, grade_id: str, namespace: dict, hidden=False)
     return pairs
 
 
-def failures(assignment_name: str, grade_id: str, namespace: dict, hidden=False):
-    """The failure messages of one test's cases (empty when all pass)."""
-    messages = []
+def judge(assignment_name: str, grade_id: str, namespace: dict, hidden=False):
+    """The failure messages and the warnings of one test's cases (both empty when all pass cleanly)."""
+    messages, warnings = [], []
     for case, outcome in outcomes(assignment_name, grade_id, namespace, hidden):
         try:
-            case.check(outcome)
+            measured = case.check(outcome)
         except Failure as failure:
             messages.append(str(failure))
-    return messages
+            continue
+        if isinstance(measured, dict):
+            warning = split_warning(measured)[1]
+            warnings += [warning] if warning else []
+    return messages, warnings
+
+
+def failures(assignment_name: str, grade_id: str, namespace: dict, hidden=False):
+    """The failure messages of one test's cases (empty when all pass)."""
+    return judge(assignment_name, grade_id, namespace, hidden)[0]
 
 
 def run_tests(assignment_name: str, grade_id: str, namespace: dict, hidden=False):
-    """Print each failed case (or "All tests passed.") and raise if any failed."""
-    messages = failures(assignment_name, grade_id, namespace, hidden)
+    """Print each failed case (or "All tests passed."), and any warnings; raise if any failed."""
+    messages, warnings = judge(assignment_name, grade_id, namespace, hidden)
+    for warning in warnings:
+        print(f"\033[93mWarning: {warning}.\033[0m")
     if not messages:
         print("\033[92mAll tests passed.\033[0m" if not hidden else "Hidden tests passed.")
         return

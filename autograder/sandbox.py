@@ -23,12 +23,16 @@ BASE_UID = 61000
 SYSTEM_DIRS = ("/usr", "/lib", "/lib64", "/bin", "/sbin", "/etc")
 
 
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+
+
 @dataclass(frozen=True)
 class Limits:
     cell_seconds: float = 120.0
     total_seconds: float = 600.0
-    memory_bytes: int = 4 * 2**30
-    processes: int = 1024  # threads count too; TensorFlow starts dozens
+    memory_bytes: int = 4 * 2**30  # per process (address space)
+    slot_memory_bytes: int = 6 * 2**30  # all processes of one sandbox together
+    processes: int = 512  # threads count too; TensorFlow starts dozens
     output_bytes: int = 2 * 2**20
     file_bytes: int = 256 * 2**20
 
@@ -130,6 +134,41 @@ def bwrap_command(job_dir: Path, mode: str, uid: int, limits: Limits):
     return command
 
 
+def slot_cgroups(slot: int, limits: Limits) -> list[Path]:
+    """Control groups for one worker slot: a fair CPU share, a process cap, a memory cap.
+
+    Where cgroups cannot be written (another kind of machine), the per-process limits
+    still apply; a fork bomb could then slow a neighbouring sandbox down, not harm it.
+    """
+    settings = {
+        "cpu": {},
+        "pids": {"pids.max": str(limits.processes)},
+        "memory": {"memory.limit_in_bytes": str(limits.slot_memory_bytes)},
+    }
+    groups = []
+    for controller, values in settings.items():
+        base = CGROUP_ROOT / controller
+        if not (base / "cgroup.procs").exists():
+            continue
+        group = base / "autograder" / f"slot{slot}"
+        try:
+            group.mkdir(parents=True, exist_ok=True)
+            for name, value in values.items():
+                (group / name).write_text(value)
+        except OSError:
+            continue
+        groups.append(group)
+    return groups
+
+
+def in_cgroups(command: list[str], groups: list[Path]) -> list[str]:
+    """Wrap a command so that it joins `groups` before it starts."""
+    if not groups:
+        return command
+    targets = " ".join(f"'{group}/cgroup.procs'" for group in groups)
+    return ["sh", "-c", f'echo $$ | tee {targets} >/dev/null && exec "$@"', "sh", *command]
+
+
 def _ancestors(directories):
     """Parent folders of the bound paths, so the sandbox user can walk down to them."""
     found = set()
@@ -157,7 +196,7 @@ def run(job_dir: Path, mode: str, slot: int, limits: Limits, isolate: bool = Tru
     (job_dir / "out").mkdir(exist_ok=True)
     if isolate:
         prepare_job_dir(job_dir, uid)
-        command = bwrap_command(job_dir, mode, uid, limits)
+        command = in_cgroups(bwrap_command(job_dir, mode, uid, limits), slot_cgroups(slot, limits))
     else:
         here = Path(__file__).parent
         for name in RUNNER_FILES:

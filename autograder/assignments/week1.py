@@ -251,5 +251,5 @@ ASSIGNMENT = Assignment(
         Test("test_forecast_mae_threshold", 2, "forecast MAE threshold", _threshold_cases),
     ],
     cell_seconds=30.0,
-    total_seconds=120.0,
+    total_seconds=180.0,
 )

@@ -1,0 +1,203 @@
+"""The adversarial and malformed submissions, with the outcome each must get.
+
+Each entry builds one student's folder from a base notebook (the reference solution, the
+blank release, or a raw file under files/) plus injected code, and states what grading must
+produce: the score, notes that must appear, and tests that must fail. `{ROOT}`, `{CLASS}` and
+`{OUT}` in injected code are replaced by the repository, the class folder and the grader's
+output folder, so the hostile code aims at the real paths.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+WEEK1_FULL = 12.0
+
+# Returns the right naive forecast only if the forbidden action worked: the test must fail.
+READ_SECRETS = '''
+def naive_forecast(series, split_time):
+    stolen = 0
+    for path in ["{ROOT}/solutions/week1/assignment.ipynb", "{OUT}/gradebook.db",
+                 "{CLASS}/alice_reference/assignment.ipynb", "{ROOT}/autograder/assignments/week1.py"]:
+        try:
+            with open(path, "rb") as handle:
+                stolen += len(handle.read(10)) > 0
+        except OSError:
+            pass
+    return series[split_time - 1 : -1] if stolen else None
+'''
+
+NETWORK = '''
+def naive_forecast(series, split_time):
+    import socket
+    reached = 0
+    for host, port in [("127.0.0.1", {PORT}), ("8.8.8.8", 53), ("pypi.org", 443)]:
+        try:
+            socket.create_connection((host, port), timeout=2).close()
+            reached += 1
+        except OSError:
+            pass
+    return series[split_time - 1 : -1] if reached else None
+'''
+
+WRITE_OUTSIDE = '''
+import os
+for path in ["{ROOT}/PWNED.txt", "{OUT}/PWNED.txt", "{CLASS}/alice_reference/PWNED.txt", "/tmp/PWNED-{TOKEN}.txt"]:
+    try:
+        with open(path, "w") as handle:
+            handle.write("pwned")
+    except OSError:
+        pass
+'''
+
+MONKEYPATCH = '''
+import builtins
+import numpy as np
+np.allclose = lambda *args, **kwargs: True
+np.isclose = lambda a, b, *args, **kwargs: np.ones(np.shape(a), dtype=bool)
+np.testing.assert_allclose = lambda *args, **kwargs: None
+builtins.AssertionError = Exception
+try:
+    import autograder.checks, autograder.notebook
+    autograder.notebook.run_tests = lambda *args, **kwargs: print("All tests passed.")
+except ImportError:
+    pass
+print("All tests passed.")
+'''
+
+FAKE_RESULTS = '''
+import json, os
+out = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.getcwd()))), "out")
+fake = {"p%d" % n: {"kind": "number", "pytype": "float", "value": 0.0} for n in range(40)}
+for name in ("probes.json", "cells.json"):
+    with open(os.path.join(out, name), "w") as handle:
+        json.dump(fake, handle)
+with open(os.path.join(out, "progress"), "a") as handle:
+    handle.write("done\\n")
+os._exit(0)
+'''
+
+PATCH_RUNNER = '''
+import sys
+runner = sys.modules.get("__main__")
+if runner is not None and hasattr(runner, "run_probe"):
+    runner.run_probe = lambda *args, **kwargs: {"kind": "number", "pytype": "float", "value": 1.0}
+'''
+
+
+@dataclass
+class Entry:
+    name: str
+    assignment: str = "week1"
+    base: str = "solution"  # "solution", "release", "file", "none"
+    file: str = ""  # under files/, for base="file"
+    filename: str = "assignment.ipynb"
+    cells: dict[str, str] = field(default_factory=dict)  # exercise grade_id -> new code
+    extra: str = ""  # an extra cell, placed after the first exercise cell
+    score: float | None = None
+    notes: tuple[str, ...] = ()
+    failed: frozenset[str] = frozenset()  # tests that must score 0
+    metadata_assignment: str = ""  # claim another assignment in the notebook metadata
+
+
+NAIVE = frozenset({"test_naive_forecast"})
+
+ENTRIES = [
+    Entry("alice_reference", score=WEEK1_FULL),
+    Entry("blank_release", base="release", score=0.0),
+    # Malformed files: a clear reason and a zero.
+    Entry("invalid_json", base="file", file="truncated.ipynb", score=0.0, notes=("not valid notebook JSON",)),
+    Entry("empty_file", base="file", file="empty.ipynb", score=0.0, notes=("empty",)),
+    Entry("binary_file", base="file", file="binary.ipynb", score=0.0, notes=("binary",)),
+    Entry("not_utf8", base="file", file="latin1.ipynb", score=0.0, notes=("not UTF-8",)),
+    Entry("json_without_cells", base="file", file="no_cells.ipynb", score=0.0, notes=("not a Jupyter notebook",)),
+    Entry("no_notebook_in_folder", base="none", score=0.0, notes=("no notebook",)),
+    Entry("other_assignment", metadata_assignment="week2", score=0.0, notes=("belongs to week2",)),
+    Entry("renamed_notebook", filename="my answers (final).ipynb", score=WEEK1_FULL, notes=("expected to be named",)),
+    # Structural damage: graded with what is there.
+    Entry("duplicate_cell_ids", cells={"__all_ids__": "dup"}, score=WEEK1_FULL),
+    Entry(
+        "deleted_exercise_cell",
+        cells={"seasonal_difference": None},
+        score=WEEK1_FULL - 7,  # the three forecasts built on seasonal_difference fail with it
+        notes=("`seasonal_difference` is missing",),
+        failed=frozenset(
+            {
+                "test_seasonal_difference",
+                "test_diff_plus_past_forecast",
+                "test_diff_plus_smoothed_past_forecast",
+                "test_forecast_mae_threshold",
+            }
+        ),
+    ),
+    Entry("deleted_test_cell", cells={"test_naive_forecast": None}, score=WEEK1_FULL, notes=("was deleted",)),
+    Entry(
+        "edited_test_cell_on_blank",
+        base="release",
+        cells={"test_naive_forecast": "print('All tests passed.')"},
+        score=0.0,
+        notes=("`test_naive_forecast` was edited",),
+    ),
+    Entry(
+        "syntax_error",
+        cells={"naive_forecast": "def naive_forecast(series, split_time)\n    return series"},
+        score=WEEK1_FULL - 1,
+        notes=("raised", "SyntaxError"),
+        failed=NAIVE,
+    ),
+    # Runaway code: stopped, reported, and the rest still graded.
+    Entry(
+        "infinite_loop",
+        cells={"naive_forecast": "while True:\n    pass"},
+        score=WEEK1_FULL - 1,
+        notes=("did not finish within",),
+        failed=NAIVE,
+    ),
+    Entry(
+        "sleep_past_limit",
+        extra="import time\ntime.sleep(10**6)",
+        score=WEEK1_FULL,
+        notes=("did not finish within",),
+    ),
+    Entry(
+        "print_flood",
+        extra="while True:\n    print('spam ' * 200)",
+        score=WEEK1_FULL,
+        notes=("printed more than",),
+    ),
+    Entry("os_exit", extra="import os\nos._exit(0)", score=WEEK1_FULL, notes=("process ended",)),
+    Entry("kill_own_process", extra="import os, signal\nos.kill(os.getpid(), signal.SIGKILL)", score=WEEK1_FULL, notes=("process ended",)),
+    Entry("sys_exit", extra="import sys\nsys.exit(3)", score=WEEK1_FULL, notes=("SystemExit",)),
+    Entry(
+        "fork_bomb",
+        extra="import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass",
+        score=WEEK1_FULL,
+        notes=("your extra cell",),
+    ),
+    Entry(
+        "memory_bomb",
+        extra="hog = []\nwhile True:\n    hog.append(bytearray(200 * 2**20))",
+        score=WEEK1_FULL,
+        notes=("MemoryError",),
+    ),
+    Entry(
+        "hang_in_function",
+        cells={"naive_forecast": "def naive_forecast(series, split_time):\n    while True:\n        pass"},
+        score=WEEK1_FULL - 1,
+        failed=NAIVE,
+    ),
+    # Attempts to fake a score or to escape: no points that were not earned, nothing leaks.
+    Entry("monkeypatch_checks_on_blank", base="release", extra=MONKEYPATCH, score=0.0),
+    Entry("fake_result_file_on_blank", base="release", extra=FAKE_RESULTS, score=0.0),
+    Entry("patch_runner_on_blank", base="release", extra=PATCH_RUNNER, score=0.0),
+    Entry("read_secrets", cells={"naive_forecast": READ_SECRETS}, score=WEEK1_FULL - 1, failed=NAIVE),
+    Entry("network", cells={"naive_forecast": NETWORK}, score=WEEK1_FULL - 1, failed=NAIVE),
+    Entry("write_outside", extra=WRITE_OUTSIDE, score=WEEK1_FULL),
+    # Other weeks' notebooks: malformed, blank and hostile-on-blank.
+    Entry("week2_invalid_json", assignment="week2", base="file", file="truncated.ipynb", score=0.0),
+    Entry("week2_blank_monkeypatch", assignment="week2", base="release", extra=MONKEYPATCH, score=0.0),
+    Entry("week3_other_assignment", assignment="week3", metadata_assignment="week1", score=0.0, notes=("belongs to week1",)),
+    Entry("week3_blank_os_exit", assignment="week3", base="release", extra="import os\nos._exit(0)", score=0.0),
+    Entry("week4_binary", assignment="week4", base="file", file="binary.ipynb", score=0.0, notes=("binary",)),
+    Entry("week4_blank_fake_results", assignment="week4", base="release", extra=FAKE_RESULTS, score=0.0),
+]

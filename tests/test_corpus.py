@@ -1,0 +1,143 @@
+"""Grade the adversarial corpus as one class, in parallel, and check every outcome."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import shutil
+import socket
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import sandbox_or_skip
+from corpus.cases import ENTRIES, Entry
+
+from autograder import assignments, batch, paths
+
+CORPUS_FILES = Path(__file__).parent / "corpus" / "files"
+
+
+def fill(code: str, context: dict) -> str:
+    """Put the real paths into injected code ({ROOT}, {CLASS}, {OUT}, {PORT}, {TOKEN})."""
+    for key, value in context.items():
+        code = code.replace("{" + key + "}", str(value))
+    return code
+
+
+def build(entry: Entry, folder: Path, context: dict):
+    """Write one student's folder for a corpus entry."""
+    folder.mkdir(parents=True)
+    if entry.base == "none":
+        (folder / "README.txt").write_text("forgot to upload")
+        return
+    if entry.base == "file":
+        shutil.copy(CORPUS_FILES / entry.file, folder / entry.filename)
+        return
+    source = paths.source_notebook if entry.base == "solution" else paths.released_notebook
+    notebook = nbformat.read(source(entry.assignment), as_version=4)
+    cells = []
+    for cell in notebook.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in entry.cells:
+            if entry.cells[grade_id] is None:
+                continue  # the student deleted this cell
+            cell.source = fill(entry.cells[grade_id], context)
+        if "__all_ids__" in entry.cells:
+            cell.id = "dup"
+        cells.append(cell)
+        if entry.extra and cell.metadata.get("nbgrader", {}).get("solution") and not any(
+            c.metadata.get("extra") for c in cells
+        ):
+            extra = nbformat.v4.new_code_cell(fill(entry.extra, context))
+            extra.metadata["extra"] = True
+            cells.append(extra)
+    notebook.cells = cells
+    if entry.metadata_assignment:
+        notebook.metadata["autograder"] = {"assignment": entry.metadata_assignment}
+    (folder / entry.filename).write_text(json.dumps(notebook), encoding="utf-8")
+
+
+class CorpusRun:
+    """Grades each assignment's part of the corpus once, as one class with 2 workers."""
+
+    def __init__(self, base: Path):
+        self.base = base
+        self.token = secrets.token_hex(6)
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen()
+        self.results: dict[str, dict] = {}
+
+    def out(self, name):
+        return self.base / name / "out"
+
+    def klass(self, name):
+        return self.base / name / "class"
+
+    def grade(self, name):
+        if name not in self.results:
+            context = {
+                "ROOT": paths.ROOT,
+                "CLASS": self.klass(name),
+                "OUT": self.out(name),
+                "PORT": self.listener.getsockname()[1],
+                "TOKEN": self.token,
+            }
+            for entry in ENTRIES:
+                if entry.assignment == name:
+                    build(entry, self.klass(name) / entry.name, context)
+            submissions = batch.discover(self.klass(name), name)
+            results, _ = batch.grade_all(
+                assignments.get(name), submissions, self.out(name), workers=2, seed=0, show_progress=False
+            )
+            self.results[name] = {result.student: result for result in results}
+        return self.results[name]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    sandbox_or_skip()
+    run = CorpusRun(tmp_path_factory.mktemp("corpus"))
+    yield run
+    run.listener.close()
+
+
+def test_corpus_is_large_and_spread_over_assignments():
+    assert len(ENTRIES) >= 25
+    assert {entry.assignment for entry in ENTRIES} == {"week1", "week2", "week3", "week4"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("entry", ENTRIES, ids=[entry.name for entry in ENTRIES])
+def test_corpus_entry(corpus, entry):
+    result = corpus.grade(entry.assignment)[entry.name]
+    summary = json.dumps(result.to_json(), indent=1)
+    notes = " ".join(result.notes)
+    if entry.score is not None:
+        assert result.score == entry.score, summary
+    for expected in entry.notes:
+        assert expected in notes, summary
+    for test in result.tests:
+        if test.name in entry.failed:
+            assert test.score == 0 and test.message.startswith("Failed test case:"), summary
+    assert len(result.tests) == len(assignments.get(entry.assignment).tests)
+
+
+@pytest.mark.slow
+def test_every_submission_has_exactly_one_result_and_grade_row(corpus):
+    for name in sorted({entry.assignment for entry in ENTRIES}):
+        corpus.grade(name)
+        out = corpus.out(name)
+        students = {entry.name for entry in ENTRIES if entry.assignment == name}
+        assert {p.stem for p in (out / "results").glob("*.json")} == students
+        rows = (out / "grades.csv").read_text().splitlines()[1:]
+        assert sorted(row.split(",")[0] for row in rows) == sorted(students)
+
+
+@pytest.mark.slow
+def test_hostile_writes_did_not_land(corpus):
+    corpus.grade("week1")
+    candidates = [paths.ROOT / "PWNED.txt", Path(f"/tmp/PWNED-{corpus.token}.txt")]
+    candidates += [corpus.out("week1") / "PWNED.txt", corpus.klass("week1") / "alice_reference" / "PWNED.txt"]
+    assert not [str(path) for path in candidates if path.exists()]

@@ -1,17 +1,26 @@
 """Grade a class: find the submissions, grade them in parallel, resume after any stop.
 
-Every finished submission is written at once, atomically, to OUT/results/<student>.json; only
-then is it recorded in the gradebook and given its feedback page. A re-run skips students that
+Layout of the output folder OUT:
+
+    OUT/gradebook.db                          nbgrader's gradebook, every assignment
+    OUT/<assignment>/results/<student>.json   one result per submission (the resume record)
+    OUT/<assignment>/grades.csv               one row per student, one column per test
+    OUT/feedback/<student>/<assignment>.html  the page handed back to the student
+
+Every finished submission is written at once, atomically, to its results file; only then is
+it recorded in the gradebook and given its feedback page. A re-run skips students that
 already have a result (unless forced), and first re-records every stored result, so a run
 killed at any moment (even with SIGKILL) loses nothing and doubles nothing.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import queue
 import re
+import shutil
 import sys
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -22,6 +31,10 @@ from . import paths, report
 from .grading import Grader, Result, zero_result
 from .spec import Assignment
 from .submission import SubmissionError, read_cells
+
+
+class BatchBusy(RuntimeError):
+    """Another grading run holds the output folder."""
 
 
 @dataclass
@@ -87,8 +100,8 @@ def discover(path: Path, assignment: str) -> list[Submission]:
 class ResultStore:
     """Results on disk, one JSON file per student, written atomically."""
 
-    def __init__(self, out: Path):
-        self.folder = out / "results"
+    def __init__(self, folder: Path):
+        self.folder = folder
         self.folder.mkdir(parents=True, exist_ok=True)
 
     def path(self, student):
@@ -139,8 +152,15 @@ def grade_all(
     on_result=None,
 ):
     """Grade what is not graded yet; return every submission's result, in input order."""
-    store = ResultStore(out)
-    work_root = out / "work"
+    out.mkdir(parents=True, exist_ok=True)
+    store = ResultStore(out / assignment.name / "results")
+    lock = open(out / ".lock", "w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise BatchBusy(f"another grading run is using {out}; wait for it or choose another --out") from None
+    work_root = out / assignment.name / "work"
+    shutil.rmtree(work_root, ignore_errors=True)  # leftovers of a run that was killed
     work_root.mkdir(parents=True, exist_ok=True)
     pending = [s for s in submissions if force or not store.has(s.student)]
     slots: queue.Queue[int] = queue.Queue()
@@ -165,8 +185,7 @@ def grade_all(
 
     with gradebook_module.open_gradebook(out / "gradebook.db", assignment) as book:
         for stored in store.all():  # re-record what an interrupted run finished
-            if stored.assignment == assignment.name:
-                gradebook_module.record(book, stored)
+            gradebook_module.record(book, stored)
         progress = Progress(len(pending), show_progress)
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
             futures = {pool.submit(grade_one, s): s for s in pending}
@@ -178,5 +197,7 @@ def grade_all(
                 progress.step(result.student)
                 if on_result is not None:
                     on_result(result)
-        gradebook_module.export_csv(book, assignment, out / "grades.csv")
+        gradebook_module.export_csv(book, assignment, out / assignment.name / "grades.csv")
+    shutil.rmtree(work_root, ignore_errors=True)
+    lock.close()
     return [store.load(s.student) for s in submissions], len(submissions) - len(pending)

@@ -61,7 +61,7 @@ def _grade(args):
         total = sum(r.score for r in results)
         print(
             f"Graded {len(results)} submission(s) of {assignment.name}; mean score "
-            f"{total / len(results):.2f} / {assignment.max_score:g}. Grades: {out / 'grades.csv'}; "
+            f"{total / len(results):.2f} / {assignment.max_score:g}. Grades: {out / assignment.name / 'grades.csv'}; "
             f"feedback: {out / 'feedback'}/"
         )
     return EXIT_OK
@@ -118,6 +118,6 @@ def main(argv=None):
     except assignments.UnknownAssignment as exc:
         print(f"error: {exc.args[0]}", file=sys.stderr)
         return EXIT_USAGE
-    except sandbox.SandboxUnavailable as exc:
+    except (sandbox.SandboxUnavailable, batch.BatchBusy) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

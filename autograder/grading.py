@@ -12,6 +12,7 @@ The order of events:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import secrets
 import shutil
@@ -255,6 +256,8 @@ class Grader:
         skipped_cells: set[int] = set()
         lost_probes: dict[str, str] = {}
         labels = {cell.index: cell.label for cell in prepared.cells}
+        roles = {cell.index: cell.role for cell in prepared.cells}
+        limits, slowed = self.limits, False
         for attempt in range(MAX_ATTEMPTS):
             job_dir = workdir / f"run{attempt}"
             job_dir.mkdir()
@@ -268,20 +271,26 @@ class Grader:
                     if probe_ids[id(case)] not in lost_probes:
                         job.add_probe(probe_ids[id(case)], case.probe)
             job.write()
-            run = sandbox.run(job_dir, "execute", self.slot, self.limits, self.isolate)
+            run = sandbox.run(job_dir, "execute", self.slot, limits, self.isolate)
             if run.finished or run.status == "total_timeout" or not run.step:
                 break
             kind, _, ident = run.step.partition(" ")
+            if kind == "cell" and ident.isdigit() and roles.get(int(ident)) == "setup" and not slowed:
+                # The course's own setup code was slow (a busy machine), not the student's:
+                # run again with twice the time before blaming the cell.
+                slowed = True
+                limits = dataclasses.replace(limits, cell_seconds=2 * limits.cell_seconds)
+                continue
             if kind == "cell" and ident.isdigit() and int(ident) in labels:
-                reason = _describe_stop(run, labels[int(ident)], self.limits)
+                reason = _describe_stop(run, labels[int(ident)], limits)
                 notes.append(f"{reason[0].upper()}{reason[1:]}; the notebook was run again without it.")
                 skipped_cells.add(int(ident))
             elif kind == "probe" and ident in probe_ids.values():
-                lost_probes[ident] = _describe_stop(run, "this test's call of your function", self.limits)
+                lost_probes[ident] = _describe_stop(run, "this test's call of your function", limits)
             else:
                 break
         if not run.finished:
-            notes.append(f"Grading stopped early: {_describe_stop(run, 'the notebook', self.limits)}.")
+            notes.append(f"Grading stopped early: {_describe_stop(run, 'the notebook', limits)}.")
         cell_report, _ = _read_output(job_dir / "out", "cells")
         for status in (cell_report or {}).get("cells", []):
             if isinstance(status, dict) and status.get("status") == "error":

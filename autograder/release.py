@@ -12,6 +12,7 @@ import ast
 import textwrap
 
 import nbformat
+from nbconvert.preprocessors import Preprocessor
 from nbgrader.preprocessors import (
     CheckCellMetadata,
     ClearHiddenTests,
@@ -21,7 +22,6 @@ from nbgrader.preprocessors import (
     ComputeChecksums,
     LockCells,
 )
-from nbconvert.preprocessors import Preprocessor
 
 from . import paths
 

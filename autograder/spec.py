@@ -8,8 +8,9 @@ A *test* is one nbgrader grade cell: a name, its points, and the cases that deci
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 

@@ -130,8 +130,8 @@ def test_every_submission_has_exactly_one_result_and_grade_row(corpus):
         corpus.grade(name)
         out = corpus.out(name)
         students = {entry.name for entry in ENTRIES if entry.assignment == name}
-        assert {p.stem for p in (out / "results").glob("*.json")} == students
-        rows = (out / "grades.csv").read_text().splitlines()[1:]
+        assert {p.stem for p in (out / name / "results").glob("*.json")} == students
+        rows = (out / name / "grades.csv").read_text().splitlines()[1:]
         assert sorted(row.split(",")[0] for row in rows) == sorted(students)
 
 

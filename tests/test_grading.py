@@ -1,10 +1,9 @@
 """End-to-end grading in the sandbox: reference, blank release, and a partly wrong solution."""
 
 import pytest
+from conftest import scores, solution_with
 
 from autograder import assignments, paths
-
-from conftest import scores, solution_with
 
 AVAILABLE = assignments.available()
 

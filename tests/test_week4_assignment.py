@@ -189,6 +189,20 @@ def test_dataset_shuffled_before_windowing_fails():
     assert "shuffled windows" in message or "label after each shuffled window" in message
 
 
+def test_dataset_ignoring_batch_size_fails():
+    case, series, window, _, _ = dataset_case(0)
+    message = failure_message(case, sample(series, window, 1))
+    assert "Expected: 35 windows in 4 batches of 10, but got: more than 4 batches" in message
+
+
+def test_dataset_without_labels_fails():
+    case, series, window, batch, _ = dataset_case(0)
+    windows, _ = week4.ref_windows(series, window)
+    only_features = [typed(windows[s : s + batch, :, None]) for s in range(0, len(windows), batch)]
+    message = failure_message(case, Outcome("value", DatasetSample(only_features, False, "")))
+    assert "a (features, labels) pair" in message
+
+
 def test_dataset_none_fails():
     case = dataset_case(0)[0]
     message = failure_message(case, Outcome("value", None))

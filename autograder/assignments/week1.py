@@ -90,7 +90,7 @@ def _split_cases(rng):
             what = f"train_val_split with {len(series)} steps split at {step}"
             parts = checks.sequence(what, outcome, 4)
             names = ("time_train", "series_train", "time_valid", "series_valid")
-            for name, part, expected in zip(names, parts, ref_split(time, series, step)):
+            for name, part, expected in zip(names, parts, ref_split(time, series, step), strict=True):
                 got = checks.array(f"{what}: {name}", checks.as_outcome(part), length=len(expected))
                 checks.close(f"{what}: {name}", got, expected)
 
@@ -109,7 +109,7 @@ def _metrics_cases(rng):
         def check(outcome):
             what = f"compute_metrics on {len(true)} values"
             parts = checks.sequence(what, outcome, 2)
-            for name, part, expected in zip(("mse", "mae"), parts, ref_metrics(true, forecast)):
+            for name, part, expected in zip(("mse", "mae"), parts, ref_metrics(true, forecast), strict=True):
                 got = checks.number(f"{what}: {name}", checks.as_outcome(part))
                 checks.close(f"{what}: {name}", got, expected, rtol=1e-5, label=name)
 

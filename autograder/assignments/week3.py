@@ -214,6 +214,7 @@ ASSIGNMENT = Assignment(
         Test("test_create_model", 2, "create_model", _compiled_cases),
         Test("test_forecast_mae_threshold", 3, "trained model's forecast MAE threshold", _threshold_cases),
     ],
-    cell_seconds=90.0,
-    total_seconds=180.0,
+    # The reference notebook needs about 30 s (15 of them training) on an idle 2-core machine.
+    cell_seconds=120.0,
+    total_seconds=300.0,
 )

@@ -1,0 +1,101 @@
+"""Benchmark the course: seconds per notebook, per grading run, and grading throughput.
+
+    python scripts/benchmark.py                 # every notebook + one grading run per assignment
+    python scripts/benchmark.py --load 200      # also grade 200 generated submissions, 2 workers
+    python scripts/benchmark.py --only week1    # one week
+
+Each notebook is executed from a fresh kernel in its own folder, as the book build does. The
+budgets come from the course's issues; the table marks any row that is over budget.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from autograder import assignments, batch, paths  # noqa: E402
+from autograder.grading import Grader  # noqa: E402
+
+NOTEBOOK_BUDGET = {"week1": 10, "week2": 30, "week3": 60, "week4": 90}
+GRADING_BUDGET = {"week1": 15, "week2": 40, "week3": 75, "week4": 100}
+COURSE_BUDGET = 8 * 60
+
+
+def course_notebooks(weeks):
+    for week in weeks:
+        yield from sorted((paths.RELEASED / week).glob("lab*.ipynb"))
+        if paths.source_notebook(week).exists():
+            yield paths.source_notebook(week)
+
+
+def execute(path: Path) -> float:
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
+    started = time.perf_counter()
+    client.execute()
+    return time.perf_counter() - started
+
+
+def row(name, seconds, budget):
+    status = "ok" if seconds <= budget else "OVER"
+    return f"| {name} | {seconds:.1f} | {budget} | {status} |"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", action="append", help="restrict to these weeks (repeatable)")
+    parser.add_argument("--load", type=int, default=0, help="also grade N generated Week 1 submissions")
+    parser.add_argument("--skip-notebooks", action="store_true")
+    args = parser.parse_args(argv)
+    weeks = args.only or [w for w in ("week1", "week2", "week3", "week4") if (paths.RELEASED / w).exists()]
+
+    total = 0.0
+    if not args.skip_notebooks:
+        print("| notebook | seconds | budget | status |\n|---|---:|---:|---|")
+        for path in course_notebooks(weeks):
+            seconds = execute(path)
+            total += seconds
+            week = path.parent.name
+            print(row(str(path.relative_to(ROOT)), seconds, NOTEBOOK_BUDGET[week]), flush=True)
+        print(row("**every lab and solution**", total, COURSE_BUDGET))
+
+    print("\n| grading run (reference solution, sandboxed) | seconds | budget | status |\n|---|---:|---:|---|")
+    with tempfile.TemporaryDirectory() as tmp:
+        for week in weeks:
+            if week not in assignments.available():
+                continue
+            grader = Grader(assignments.get(week), Path(tmp) / "work")
+            started = time.perf_counter()
+            result = grader.grade(paths.source_notebook(week), "reference")
+            seconds = time.perf_counter() - started
+            label = f"{week} ({result.score:g}/{result.max_score:g} points)"
+            print(row(label, seconds, GRADING_BUDGET[week]), flush=True)
+
+        if args.load:
+            from generate_class import generate_class
+
+            folder = Path(tmp) / "class"
+            generate_class(folder, args.load)
+            submissions = batch.discover(folder, "week1")
+            started = time.perf_counter()
+            results, _ = batch.grade_all(
+                assignments.get("week1"), submissions, Path(tmp) / "out", workers=2, show_progress=False
+            )
+            seconds = time.perf_counter() - started
+            print("\n| load test | submissions | workers | seconds | submissions per minute |")
+            print("|---|---:|---:|---:|---:|")
+            print(f"| week1 generated class | {len(results)} | 2 | {seconds:.1f} | {60 * len(results) / seconds:.1f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,36 @@
+"""Load test: a large generated class graded with 2 workers, every submission exactly once."""
+
+from __future__ import annotations
+
+import csv
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, sandbox_or_skip
+
+from autograder import assignments, batch
+
+sys.path.insert(0, str(ROOT / "scripts"))
+from generate_class import EXPECTED_SCORES, generate_class  # noqa: E402
+
+COUNT = int(os.environ.get("LOAD_TEST_SUBMISSIONS", "200"))
+
+
+@pytest.mark.slow
+def test_two_hundred_mixed_submissions(tmp_path: Path):
+    sandbox_or_skip()
+    students = generate_class(tmp_path / "class", COUNT)
+    spec = assignments.get("week1")
+    submissions = batch.discover(tmp_path / "class", "week1")
+    out = tmp_path / "out"
+    results, skipped = batch.grade_all(spec, submissions, out, workers=2, show_progress=False)
+    assert skipped == 0 and len(results) == COUNT
+    assert sorted(r.student for r in results) == sorted(students)
+    wrong = {r.student: r.score for r in results if r.score != EXPECTED_SCORES[students[r.student]]}
+    assert not wrong
+    assert len(list((out / "week1" / "results").glob("*.json"))) == COUNT
+    with open(out / "week1" / "grades.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert sorted(row["student"] for row in rows) == sorted(students)

@@ -11,4 +11,6 @@ if ! command -v bwrap >/dev/null 2>&1; then
   fi
 fi
 .venv/bin/python -m ruff check autograder scripts tests
-exec .venv/bin/python -m pytest "$@"
+# Python tests, plus every lab and every solution notebook executed by nbmake.
+exec .venv/bin/python -m pytest tests notebooks solutions \
+  --nbmake --nbmake-timeout=600 --ignore-glob='notebooks/*/assignment.ipynb' "$@"

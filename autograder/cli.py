@@ -1,8 +1,8 @@
 """Command line: release assignments, grade submissions, let students check their work.
 
-    python -m autograder release [ASSIGNMENT ...]
-    python -m autograder grade ASSIGNMENT PATH [--json] [--out DIR] [--workers N] [--force]
-    python -m autograder check ASSIGNMENT NOTEBOOK
+python -m autograder release [ASSIGNMENT ...]
+python -m autograder grade ASSIGNMENT PATH [--json] [--out DIR] [--workers N] [--force]
+python -m autograder check ASSIGNMENT NOTEBOOK
 """
 
 from __future__ import annotations

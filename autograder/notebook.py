@@ -38,11 +38,15 @@ def outcomes(assignment_name: str, grade_id: str, namespace: dict, hidden=False)
             job.add_probe(f"p{number}", case.probe)
             models = []
             encoder = Encoder(save_model=lambda model, kept=models: kept.append(model) or "in-memory")
-            entry = runner.run_probe(job.spec["probes"][-1], namespace, encoder, job.inputs, job.dir / "files")
+            entry = runner.run_probe(
+                job.spec["probes"][-1], namespace, encoder, job.inputs, job.dir / "files"
+            )
             outcome = _outcome(entry, encoder.arrays, case.probe.name)
             if case.forecast is not None and models:
                 try:
-                    outcome.forecast = runner.forecast(models[0], case.forecast.series, case.forecast.window_size)
+                    outcome.forecast = runner.forecast(
+                        models[0], case.forecast.series, case.forecast.window_size
+                    )
                 except Exception as exc:
                     outcome.forecast_error = f"the model could not forecast: {runner.error_summary(exc)}"
             pairs.append((case, outcome))

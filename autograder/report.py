@@ -45,7 +45,7 @@ def feedback_html(result: Result, title: str) -> str:
     shown.
     """
     rows = "\n".join(
-        f"<tr class=\"{'pass' if t.score == t.max_score else 'fail'}\"><td>{html.escape(t.name)}</td>"
+        f'<tr class="{"pass" if t.score == t.max_score else "fail"}"><td>{html.escape(t.name)}</td>'
         f"<td>{t.score:g} / {t.max_score:g}</td><td>{html.escape(t.message)}</td></tr>"
         for t in result.tests
     )

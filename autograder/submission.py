@@ -71,7 +71,9 @@ def read_cells(path: Path) -> tuple[list[dict], dict]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise SubmissionError(f"the file is not valid notebook JSON ({exc.msg} at line {exc.lineno})") from exc
+        raise SubmissionError(
+            f"the file is not valid notebook JSON ({exc.msg} at line {exc.lineno})"
+        ) from exc
     if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
         raise SubmissionError("the file is JSON but not a Jupyter notebook (no list of cells)")
     cells = [cell for cell in data["cells"] if isinstance(cell, dict)]
@@ -90,9 +92,7 @@ def prepare(path: Path, master_path: Path, assignment: str) -> Prepared:
 
     master_code = [c for c in master_cells if c.get("cell_type") == "code"]
     master_ids = {_grading_info(c).get("grade_id") for c in master_code}
-    exercise_ids = [
-        _grading_info(c)["grade_id"] for c in master_code if _grading_info(c).get("solution")
-    ]
+    exercise_ids = [_grading_info(c)["grade_id"] for c in master_code if _grading_info(c).get("solution")]
     prepared = Prepared(cells=[])
     extras_after: dict[str | None, list[str]] = {}
     anchor = None

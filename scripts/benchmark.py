@@ -40,7 +40,9 @@ def course_notebooks(weeks):
 
 def execute(path: Path) -> float:
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(
+        notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    )
     started = time.perf_counter()
     client.execute()
     return time.perf_counter() - started
@@ -69,7 +71,9 @@ def main(argv=None):
             print(row(str(path.relative_to(ROOT)), seconds, NOTEBOOK_BUDGET[week]), flush=True)
         print(row("**every lab and solution**", total, COURSE_BUDGET))
 
-    print("\n| grading run (reference solution, sandboxed) | seconds | budget | status |\n|---|---:|---:|---|")
+    print(
+        "\n| grading run (reference solution, sandboxed) | seconds | budget | status |\n|---|---:|---:|---|"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         for week in weeks:
             if week not in assignments.available():
@@ -94,7 +98,9 @@ def main(argv=None):
             seconds = time.perf_counter() - started
             print("\n| load test | submissions | workers | seconds | submissions per minute |")
             print("|---|---:|---:|---:|---:|")
-            print(f"| week1 generated class | {len(results)} | 2 | {seconds:.1f} | {60 * len(results) / seconds:.1f} |")
+            print(
+                f"| week1 generated class | {len(results)} | 2 | {seconds:.1f} | {60 * len(results) / seconds:.1f} |"
+            )
 
 
 if __name__ == "__main__":

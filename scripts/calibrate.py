@@ -79,13 +79,14 @@ def main(argv=None):
         else:
             shown = test.message[:60]
         passed = "yes" if test.score == test.max_score else "NO"
-        print(f"| {seed} | {shown} | {passed} | {result.score:g}/{result.max_score:g} | {result.seconds:.1f} |")
+        print(
+            f"| {seed} | {shown} | {passed} | {result.score:g}/{result.max_score:g} | {result.seconds:.1f} |"
+        )
     passes = sum(1 for _, test, _ in rows if test.score == test.max_score)
     print(f"\nReference passes in {passes} of {len(rows)} seeds.")
     if values:
         print(
-            f"{metric}: min {min(values):.3f}, median {statistics.median(values):.3f}, "
-            f"max {max(values):.3f}"
+            f"{metric}: min {min(values):.3f}, median {statistics.median(values):.3f}, max {max(values):.3f}"
         )
     if hasattr(module, "baselines"):
         print("\nBaselines on the same validation period (must fail the threshold):")

@@ -105,7 +105,19 @@ def test_kill_minus_nine_then_rerun_loses_and_doubles_nothing(tmp_path):
     count = 12
     klass, out = make_class(tmp_path, count), tmp_path / "out"
     process = subprocess.Popen(
-        [sys.executable, "-m", "autograder", "grade", "week1", klass, "--out", out, "--workers", "2", "--quiet"],
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "grade",
+            "week1",
+            klass,
+            "--out",
+            out,
+            "--workers",
+            "2",
+            "--quiet",
+        ],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

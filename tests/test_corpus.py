@@ -46,8 +46,10 @@ def build(entry: Entry, folder: Path, context: dict):
         if "__all_ids__" in entry.cells:
             cell.id = "dup"
         cells.append(cell)
-        if entry.extra and cell.metadata.get("nbgrader", {}).get("solution") and not any(
-            c.metadata.get("extra") for c in cells
+        if (
+            entry.extra
+            and cell.metadata.get("nbgrader", {}).get("solution")
+            and not any(c.metadata.get("extra") for c in cells)
         ):
             extra = nbformat.v4.new_code_cell(fill(entry.extra, context))
             extra.metadata["extra"] = True

@@ -26,7 +26,9 @@ def reference_outcome(case):
     return value(function(*case.probe.args))
 
 
-@pytest.mark.parametrize("grade_id", ["test_naive_forecast", "test_moving_average_forecast", "test_seasonal_difference"])
+@pytest.mark.parametrize(
+    "grade_id", ["test_naive_forecast", "test_moving_average_forecast", "test_seasonal_difference"]
+)
 @pytest.mark.parametrize("hidden", [False, True])
 def test_reference_passes(grade_id, hidden):
     for case in cases(grade_id, hidden):
@@ -59,7 +61,9 @@ def test_wrong_length_off_by_one_window():
     case = cases("test_moving_average_forecast")[0]
     series, window = case.probe.args
     off_by_one = np.array([series[i : i + window].mean() for i in range(len(series) - window + 1)])
-    assert "Expected: a numpy array of length 7, but got: length 8" in failure_message(case, value(off_by_one))
+    assert "Expected: a numpy array of length 7, but got: length 8" in failure_message(
+        case, value(off_by_one)
+    )
 
 
 def test_wrong_values_name_the_first_difference():
@@ -72,7 +76,9 @@ def test_wrong_values_name_the_first_difference():
 
 def test_missing_function_and_errors():
     case = cases("test_naive_forecast")[0]
-    assert "`naive_forecast` is not defined" in failure_message(case, Outcome("missing", detail="naive_forecast"))
+    assert "`naive_forecast` is not defined" in failure_message(
+        case, Outcome("missing", detail="naive_forecast")
+    )
     assert "an error: ZeroDivisionError" in failure_message(
         case, Outcome("error", detail="ZeroDivisionError: division by zero")
     )

@@ -72,7 +72,9 @@ def baselines():
     truth = series[SPLIT_TIME:]
     return {
         "naive MAE": checks.mae(truth, ref_naive(series, SPLIT_TIME)),
-        "differencing + past (window 50) MAE": checks.mae(truth, ref_diff_plus_past(series, SPLIT_TIME, LAG, 50)),
+        "differencing + past (window 50) MAE": checks.mae(
+            truth, ref_diff_plus_past(series, SPLIT_TIME, LAG, 50)
+        ),
         "noise floor MAE": NOISE_LEVEL * float(np.sqrt(2 / np.pi)),
     }
 

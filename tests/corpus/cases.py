@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 WEEK1_FULL = 12.0
 
 # Returns the right naive forecast only if the forbidden action worked: the test must fail.
-READ_SECRETS = '''
+READ_SECRETS = """
 def naive_forecast(series, split_time):
     stolen = 0
     for path in ["{ROOT}/solutions/week1/assignment.ipynb", "{OUT}/gradebook.db",
@@ -25,9 +25,9 @@ def naive_forecast(series, split_time):
         except OSError:
             pass
     return series[split_time - 1 : -1] if stolen else None
-'''
+"""
 
-NETWORK = '''
+NETWORK = """
 def naive_forecast(series, split_time):
     import socket
     reached = 0
@@ -38,9 +38,9 @@ def naive_forecast(series, split_time):
         except OSError:
             pass
     return series[split_time - 1 : -1] if reached else None
-'''
+"""
 
-WRITE_OUTSIDE = '''
+WRITE_OUTSIDE = """
 import os
 for path in ["{ROOT}/PWNED.txt", "{OUT}/PWNED.txt", "{CLASS}/alice_reference/PWNED.txt", "/tmp/PWNED-{TOKEN}.txt"]:
     try:
@@ -48,9 +48,9 @@ for path in ["{ROOT}/PWNED.txt", "{OUT}/PWNED.txt", "{CLASS}/alice_reference/PWN
             handle.write("pwned")
     except OSError:
         pass
-'''
+"""
 
-MONKEYPATCH = '''
+MONKEYPATCH = """
 import builtins
 import numpy as np
 np.allclose = lambda *args, **kwargs: True
@@ -63,9 +63,9 @@ try:
 except ImportError:
     pass
 print("All tests passed.")
-'''
+"""
 
-FAKE_RESULTS = '''
+FAKE_RESULTS = """
 import json, os
 out = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.getcwd()))), "out")
 fake = {"p%d" % n: {"kind": "number", "pytype": "float", "value": 0.0} for n in range(40)}
@@ -75,14 +75,14 @@ for name in ("probes.json", "cells.json"):
 with open(os.path.join(out, "progress"), "a") as handle:
     handle.write("done\\n")
 os._exit(0)
-'''
+"""
 
-PATCH_RUNNER = '''
+PATCH_RUNNER = """
 import sys
 runner = sys.modules.get("__main__")
 if runner is not None and hasattr(runner, "run_probe"):
     runner.run_probe = lambda *args, **kwargs: {"kind": "number", "pytype": "float", "value": 1.0}
-'''
+"""
 
 
 @dataclass
@@ -110,10 +110,17 @@ ENTRIES = [
     Entry("empty_file", base="file", file="empty.ipynb", score=0.0, notes=("empty",)),
     Entry("binary_file", base="file", file="binary.ipynb", score=0.0, notes=("binary",)),
     Entry("not_utf8", base="file", file="latin1.ipynb", score=0.0, notes=("not UTF-8",)),
-    Entry("json_without_cells", base="file", file="no_cells.ipynb", score=0.0, notes=("not a Jupyter notebook",)),
+    Entry(
+        "json_without_cells", base="file", file="no_cells.ipynb", score=0.0, notes=("not a Jupyter notebook",)
+    ),
     Entry("no_notebook_in_folder", base="none", score=0.0, notes=("no notebook",)),
     Entry("other_assignment", metadata_assignment="week2", score=0.0, notes=("belongs to week2",)),
-    Entry("renamed_notebook", filename="my answers (final).ipynb", score=WEEK1_FULL, notes=("expected to be named",)),
+    Entry(
+        "renamed_notebook",
+        filename="my answers (final).ipynb",
+        score=WEEK1_FULL,
+        notes=("expected to be named",),
+    ),
     # Structural damage: graded with what is there.
     Entry("duplicate_cell_ids", cells={"__all_ids__": "dup"}, score=WEEK1_FULL),
     Entry(
@@ -166,7 +173,12 @@ ENTRIES = [
         notes=("printed more than",),
     ),
     Entry("os_exit", extra="import os\nos._exit(0)", score=WEEK1_FULL, notes=("process ended",)),
-    Entry("kill_own_process", extra="import os, signal\nos.kill(os.getpid(), signal.SIGKILL)", score=WEEK1_FULL, notes=("process ended",)),
+    Entry(
+        "kill_own_process",
+        extra="import os, signal\nos.kill(os.getpid(), signal.SIGKILL)",
+        score=WEEK1_FULL,
+        notes=("process ended",),
+    ),
     Entry("sys_exit", extra="import sys\nsys.exit(3)", score=WEEK1_FULL, notes=("SystemExit",)),
     Entry(
         "fork_bomb",
@@ -196,8 +208,16 @@ ENTRIES = [
     # Other weeks' notebooks: malformed, blank and hostile-on-blank.
     Entry("week2_invalid_json", assignment="week2", base="file", file="truncated.ipynb", score=0.0),
     Entry("week2_blank_monkeypatch", assignment="week2", base="release", extra=MONKEYPATCH, score=0.0),
-    Entry("week3_other_assignment", assignment="week3", metadata_assignment="week1", score=0.0, notes=("belongs to week1",)),
-    Entry("week3_blank_os_exit", assignment="week3", base="release", extra="import os\nos._exit(0)", score=0.0),
+    Entry(
+        "week3_other_assignment",
+        assignment="week3",
+        metadata_assignment="week1",
+        score=0.0,
+        notes=("belongs to week1",),
+    ),
+    Entry(
+        "week3_blank_os_exit", assignment="week3", base="release", extra="import os\nos._exit(0)", score=0.0
+    ),
     Entry("week4_binary", assignment="week4", base="file", file="binary.ipynb", score=0.0, notes=("binary",)),
     Entry("week4_blank_fake_results", assignment="week4", base="release", extra=FAKE_RESULTS, score=0.0),
 ]

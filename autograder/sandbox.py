@@ -10,11 +10,13 @@ course repository (solutions, hidden tests, gradebook, other submissions) is mou
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -206,25 +208,56 @@ def plain_command(job_dir: Path, mode: str):
     return [sys.executable, "-E", "-s", str(job_dir / "runner.py"), mode, str(job_dir)]
 
 
+SLOT_LOCKS = Path("/run/autograder")
+MAX_SLOTS = 64
+
+
+@contextmanager
+def claim_slot(preferred: int):
+    """A sandbox slot (user id and cgroups) that no other grading process on this machine holds.
+
+    Workers of one run prefer different slots; separate runs (two instructors, a calibration
+    beside a class) fall through to free ones, so no two sandboxes ever share a user or cgroup.
+    """
+    SLOT_LOCKS.mkdir(parents=True, exist_ok=True)
+    for offset in range(MAX_SLOTS):
+        slot = (preferred + offset) % MAX_SLOTS
+        handle = open(SLOT_LOCKS / f"slot{slot}.lock", "w")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            continue
+        try:
+            yield slot
+        finally:
+            handle.close()
+        return
+    raise SandboxUnavailable(f"all {MAX_SLOTS} sandbox slots are busy")
+
+
 def run(job_dir: Path, mode: str, slot: int, limits: Limits, isolate: bool = True) -> RunOutcome:
-    """Run `runner.py MODE` for the job in `job_dir`, as the sandbox user of `slot`.
+    """Run `runner.py MODE` for the job in `job_dir` in a sandbox slot (preferring `slot`).
 
     With `isolate=False` the runner is an ordinary child process with the same time and
     output limits: that is for a student running their own code, never for grading.
     """
-    uid = BASE_UID + slot
     (job_dir / "out").mkdir(exist_ok=True)
-    if isolate:
-        prepare_job_dir(job_dir, uid)
-        command = in_cgroups(bwrap_command(job_dir, mode, uid, limits), slot_cgroups(slot, limits))
-    else:
+    if not isolate:
         here = Path(__file__).parent
         for name in RUNNER_FILES:
             shutil.copy(here / name, job_dir / name)
-        command = plain_command(job_dir, mode)
-    environment = None if isolate else {**os.environ, "MPLBACKEND": "Agg", "TF_CPP_MIN_LOG_LEVEL": "3"}
+        environment = {**os.environ, "MPLBACKEND": "Agg", "TF_CPP_MIN_LOG_LEVEL": "3"}
+        return _start(plain_command(job_dir, mode), job_dir, limits, environment)
+    with claim_slot(slot) as claimed:
+        uid = BASE_UID + claimed
+        prepare_job_dir(job_dir, uid)
+        command = in_cgroups(bwrap_command(job_dir, mode, uid, limits), slot_cgroups(claimed, limits))
+        return _start(command, job_dir, limits, None)
+
+
+def _start(command, job_dir: Path, limits: Limits, environment) -> RunOutcome:
     log_path = job_dir.parent / f"{job_dir.name}.log"
-    out = job_dir / "out"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             command,
@@ -234,7 +267,7 @@ def run(job_dir: Path, mode: str, slot: int, limits: Limits, isolate: bool = Tru
             start_new_session=True,
             env=environment,
         )
-        outcome = _watch(process, out / "progress", log_path, limits)
+        outcome = _watch(process, job_dir / "out" / "progress", log_path, limits)
     outcome.output = _tail(log_path)
     return outcome
 

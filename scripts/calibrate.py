@@ -30,13 +30,26 @@ SEED_LINE = re.compile(r"^SEED = \d+$", re.MULTILINE)
 
 
 def seeded_copy(assignment: str, seed: int, folder: Path) -> Path:
-    """The solution notebook with its SEED line set to `seed`."""
+    """The solution notebook with its SEED line set to `seed`.
+
+    The grader runs setup (locked) cells from the released master, not from the submission, so
+    rewriting a setup cell alone would change nothing. For a setup cell, the re-seeded copy of its
+    code is added right after it as an extra (untagged) cell, which the grader runs in that place:
+    the run is then the same as with a master whose SEED line says `seed`.
+    """
     notebook = nbformat.read(paths.source_notebook(assignment), as_version=4)
     found = False
+    cells = []
     for cell in notebook.cells:
+        cells.append(cell)
         if cell.cell_type == "code" and SEED_LINE.search(cell.source):
-            cell.source = SEED_LINE.sub(f"SEED = {seed}", cell.source)
+            source = SEED_LINE.sub(f"SEED = {seed}", cell.source)
             found = True
+            if cell.metadata.get("nbgrader", {}).get("solution"):
+                cell.source = source
+            else:
+                cells.append(nbformat.v4.new_code_cell(source))
+    notebook.cells = cells
     if not found and seed == 0:
         print(f"(no 'SEED = <number>' line in {assignment}: the notebook is deterministic)\n")
     target = folder / f"seed{seed}.ipynb"
@@ -84,6 +97,9 @@ def main(argv=None):
         )
     passes = sum(1 for _, test, _ in rows if test.score == test.max_score)
     print(f"\nReference passes in {passes} of {len(rows)} seeds.")
+    for seed, test, result in rows:
+        if test.score != test.max_score or result.notes:
+            print(f"- seed {seed}: {test.message}" + "".join(f" Note: {note}" for note in result.notes))
     if values:
         print(
             f"{metric}: min {min(values):.3f}, median {statistics.median(values):.3f}, max {max(values):.3f}"

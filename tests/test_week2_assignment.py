@@ -228,7 +228,7 @@ def model_case(hidden=False):
 
 
 def test_reference_model_passes_and_reports_its_parameters():
-    assert model_case().check(model_info()) == {"params": 641}
+    assert model_case().check(model_info()) == {"params": 1217}
     hidden = model_case(hidden=True)
     (window,) = hidden.probe.args
     assert window != week2.WINDOW_SIZE
@@ -284,7 +284,7 @@ def test_a_huge_model_passes_with_a_warning():
     huge = 20 * week2.REFERENCE_PARAMS
     measured = model_case().check(model_info(params=huge))
     assert measured["params"] == huge
-    assert f"{huge} parameters, more than 10 times the 641" in measured["warning"]
+    assert f"{huge} parameters, more than 10 times the 1217" in measured["warning"]
     assert "warning" not in model_case().check(model_info(params=10 * week2.REFERENCE_PARAMS))
 
 

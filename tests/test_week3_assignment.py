@@ -21,8 +21,16 @@ from autograder.values import ModelInfo
 W = week3.WINDOW_SIZE
 
 
-def info(layers=("Rescaling", "LSTM", "Dense", "Rescaling"), input_shape=(None, W, 1), output_shape=(None, 1),
-         compiled=False, loss=None, metrics=(), optimizer=None, iterations=0):
+def info(
+    layers=("Rescaling", "LSTM", "Dense", "Rescaling"),
+    input_shape=(None, W, 1),
+    output_shape=(None, 1),
+    compiled=False,
+    loss=None,
+    metrics=(),
+    optimizer=None,
+    iterations=0,
+):
     return ModelInfo(
         {
             "kind": "model",
@@ -69,7 +77,11 @@ def fails(case, outcome, *fragments):
 def test_uncompiled_cases_visible_default_and_hidden_other_window():
     for seed in range(20):
         visible, hidden = cases(week3._uncompiled_cases, seed)
-        assert not visible.hidden and visible.probe.kwargs == {} and visible.probe.name == "create_uncompiled_model"
+        assert (
+            not visible.hidden
+            and visible.probe.kwargs == {}
+            and visible.probe.name == "create_uncompiled_model"
+        )
         assert hidden.hidden and hidden.probe.kwargs["window_size"] != W
         assert 8 <= hidden.probe.kwargs["window_size"] <= 40
 
@@ -205,7 +217,9 @@ def test_a_good_forecast_passes_and_is_measured():
 
 def test_the_naive_forecast_fails_the_threshold():
     series = validation()
-    outcome = Outcome("value", compiled(iterations=340), forecast=week3.naive_forecast(series, week3.SPLIT_TIME))
+    outcome = Outcome(
+        "value", compiled(iterations=340), forecast=week3.naive_forecast(series, week3.SPLIT_TIME)
+    )
     fails(threshold_case(), outcome, f"mae at most {week3.MAE_THRESHOLD:g}")
 
 
@@ -225,9 +239,19 @@ def test_a_trained_dense_only_model_fails_the_threshold_test():
 def test_a_broken_forecast_fails_clearly():
     length = len(validation()) - week3.SPLIT_TIME
     case = threshold_case()
-    fails(case, Outcome("value", compiled(iterations=9), forecast=np.full(length, np.nan)), "did training diverge")
-    fails(case, Outcome("value", compiled(iterations=9), forecast=np.zeros(length - 1)), f"{length} forecast values")
-    fails(case, Outcome("value", compiled(iterations=9), forecast_error="the model could not be saved"), "saved")
+    fails(
+        case,
+        Outcome("value", compiled(iterations=9), forecast=np.full(length, np.nan)),
+        "did training diverge",
+    )
+    fails(
+        case,
+        Outcome("value", compiled(iterations=9), forecast=np.zeros(length - 1)),
+        f"{length} forecast values",
+    )
+    fails(
+        case, Outcome("value", compiled(iterations=9), forecast_error="the model could not be saved"), "saved"
+    )
     fails(case, Outcome("value", None), "placeholder")
 
 
@@ -277,19 +301,19 @@ def test_the_released_notebook_has_placeholders_and_keeps_the_window_argument():
 
 # --- sandboxed grading of broken variants -------------------------------------------------
 
-DENSE_ONLY = '''
+DENSE_ONLY = """
 def create_uncompiled_model(window_size=WINDOW_SIZE):
     return tf.keras.Sequential(
         [tf.keras.Input(shape=(window_size, 1)), tf.keras.layers.Flatten(), tf.keras.layers.Dense(1)]
     )
-'''
+"""
 
-NEVER_TRAINED = '''
+NEVER_TRAINED = """
 tf.keras.backend.clear_session()
 tf.keras.utils.set_random_seed(SEED)
 model = create_model()
 history = None
-'''
+"""
 
 
 def variant(tmp_path, grade_id, source):

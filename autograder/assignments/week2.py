@@ -334,7 +334,7 @@ ASSIGNMENT = Assignment(
         Test("test_create_model", 2, "create_model", _model_cases),
         Test("test_forecast_mse_threshold", 3, "forecast MSE threshold", _threshold_cases),
     ],
-    # The reference runs in about 20 s of CPU time (training about 6 s); the limits leave room for
+    # The reference notebook runs in about 14 s of CPU time (training 6 s); the limits leave room for
     # a slow or busy machine and still stop an endless loop.
     cell_seconds=120.0,
     total_seconds=300.0,

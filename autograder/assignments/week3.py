@@ -105,7 +105,9 @@ def require_recurrent(what, info):
 def require_shapes(what, info, window_size):
     """Input (None, window_size, 1) (or a None time axis) and output (None, 1)."""
     input_shape = info.get("input_shape")
-    expected = f"a model input of shape (None, {window_size}, 1): windows of {window_size} steps, one feature each"
+    expected = (
+        f"a model input of shape (None, {window_size}, 1): windows of {window_size} steps, one feature each"
+    )
     if input_shape is None:
         raise Failure(what, expected, "a model without a defined input (start it with tf.keras.Input)")
     if len(input_shape) != 3 or input_shape[2] != 1 or input_shape[1] not in (window_size, None):
@@ -162,8 +164,10 @@ def _uncompiled_cases(rng):
             require_recurrent(what, info)
             require_shapes(what, info, window_size)
 
-        probe = call("create_uncompiled_model") if not hidden else call(
-            "create_uncompiled_model", window_size=window_size
+        probe = (
+            call("create_uncompiled_model")
+            if not hidden
+            else call("create_uncompiled_model", window_size=window_size)
         )
         return Case("uncompiled model", probe, check, hidden)
 

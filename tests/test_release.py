@@ -59,11 +59,16 @@ def test_student_copy_hides_solutions_and_hidden_tests(name):
         assert marker not in text
     notebook = nbformat.reads(text, as_version=4)
     assert notebook.metadata["autograder"]["assignment"] == name
+    source = nbformat.read(paths.source_notebook(name), as_version=4)
+    exercises = {
+        cell.metadata["nbgrader"]["grade_id"]
+        for cell in source.cells
+        if cell.cell_type == "code" and "### BEGIN SOLUTION" in cell.source
+    }
     for cell in notebook.cells:
         if cell.cell_type == "code":
             assert not cell.outputs
-            info = cell.metadata["nbgrader"]
-            if info.get("solution"):
+            if cell.metadata["nbgrader"]["grade_id"] in exercises:
                 assert "### START CODE HERE" in cell.source and "### END CODE HERE" in cell.source
 
 

@@ -86,6 +86,11 @@ def test_parse_wrong_length_fails():
     assert "Expected: 3235 values, one per data row, but got: shape (3234,)" in message
 
 
+def test_parse_scalar_fails():
+    message = failure_message(cases("test_parse_data_from_file")[0], parsed(3235, 96.7))
+    assert "Expected: 3235 values, one per data row, but got: shape ()" in message
+
+
 def test_parse_wrong_first_value_fails():
     times, values = week4.load_series()
     message = failure_message(cases("test_parse_data_from_file")[0], parsed(times, values[::-1].copy()))

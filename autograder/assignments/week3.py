@@ -25,9 +25,10 @@ SPLIT_TIME = 1100
 WINDOW_SIZE = 20
 NOISE_LEVEL = 4.0
 SERIES_SEED = 31
-# Calibrated with `python scripts/calibrate.py week3 --seeds 20 --workers 2`; the table is in
-# docs/calibration/week3.md.
-MAE_THRESHOLD = 4.2
+# Calibrated with `python scripts/calibrate.py week3 --seeds 20 --workers 2` (docs/calibration/week3.md):
+# reference (LSTM(32), Huber, Adam 1e-3, 15 epochs) min 3.66, median 3.73, max 4.13 over seeds 0-19;
+# naive 4.53, moving average 5.43, least-squares linear on the window 3.56, noise floor 3.19.
+MAE_THRESHOLD = 4.25
 
 RECURRENT_LAYERS = ("SimpleRNN", "LSTM", "GRU", "Bidirectional", "RNN")
 MAE_NAMES = ("mae", "meanabsoluteerror")

@@ -105,7 +105,8 @@ def _typed(what, name, value, kinds, kind_text, hint):
     """Fail unless one returned item is a numpy array whose dtype is of the given kinds."""
     expected = f"`{name}` as a numpy array of {kind_text}"
     if isinstance(value, Opaque) and value.pytype in ("ndarray", "list", "tuple"):
-        raise Failure(what, expected, f"an array of text ({value.text[:60]}); {hint}")
+        text = " ".join(value.text.split())
+        raise Failure(what, expected, f"an array of text ({text[:48]}...); {hint}")
     got = checks.array(f"{what}: {name}", checks.as_outcome(value), allow_list=False)
     if value.dtype.kind not in kinds:
         raise Failure(what, expected, f"dtype {value.dtype}; {hint}")
@@ -127,7 +128,8 @@ def _parse_cases(rng):
             )
             for name, got in (("times", got_times), ("values", got_values)):
                 if got.ndim != 1 or len(got) != len(times):
-                    skipped = " (did you skip the header row?)" if len(got) == len(times) + 1 else ""
+                    one_more = got.ndim == 1 and len(got) == len(times) + 1
+                    skipped = " (did you skip the header row?)" if one_more else ""
                     raise Failure(
                         f"{what}: {name}",
                         f"{len(times)} values, one per data row",
@@ -348,8 +350,9 @@ ASSIGNMENT = Assignment(
         Test("test_forecast_mae_threshold", 3, "forecast MAE threshold", _threshold_cases),
     ],
     data_files=(DATA_FILE,),
-    # The reference runs in about 45 s on two idle cores (its training cell in about 25 s); these
-    # limits leave room for slow or busy machines and still stop an endless loop.
-    cell_seconds=180.0,
-    total_seconds=360.0,
+    # The reference needs about 50 s of CPU time in all; on a busy machine (three calibrations at
+    # once) its grading took up to 6 minutes. These limits leave room for that and still stop an
+    # endless loop.
+    cell_seconds=240.0,
+    total_seconds=480.0,
 )

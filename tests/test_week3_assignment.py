@@ -175,6 +175,13 @@ def test_an_uncompiled_or_incomplete_model_fails():
     fails(visible, Outcome("value", compiled(loss=None)), "no loss")
 
 
+def test_create_model_names_an_unfinished_exercise_1():
+    visible, _ = cases(week3._compiled_cases)
+    error = Outcome("error", detail="AttributeError: 'NoneType' object has no attribute 'compile'")
+    fails(visible, error, "create_uncompiled_model still returns None")
+    fails(visible, Outcome("error", detail="ValueError: bad"), "an error: ValueError: bad")
+
+
 def test_create_model_checks_the_architecture_too():
     visible, hidden = cases(week3._compiled_cases)
     fails(visible, Outcome("value", compiled(layers=("Flatten", "Dense"))), "recurrent layer")

@@ -179,6 +179,9 @@ def _compiled_cases(rng):
     def case(window_size, hidden):
         def check(outcome):
             what = f"create_model(window_size={window_size})"
+            if outcome.status == "error" and "'NoneType' object has no attribute 'compile'" in outcome.detail:
+                hint = " (create_uncompiled_model still returns None: finish Exercise 1 first)"
+                raise Failure(what, "a Keras model", f"an error: {outcome.detail}{hint}")
             info = checks.model(what, outcome)
             require_compiled(what, info)
             require_recurrent(what, info)

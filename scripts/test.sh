@@ -13,4 +13,4 @@ fi
 .venv/bin/python -m ruff check autograder scripts tests
 # Python tests, plus every lab and every solution notebook executed by nbmake.
 exec .venv/bin/python -m pytest tests notebooks solutions \
-  --nbmake --nbmake-timeout=600 --ignore-glob='notebooks/*/assignment.ipynb' "$@"
+  --nbmake --nbmake-timeout=600 --ignore-glob='notebooks/*/assignment.ipynb' --ignore=tests/corpus/files "$@"

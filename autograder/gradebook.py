@@ -8,6 +8,8 @@ student replaces that student's scores: recording is idempotent.
 from __future__ import annotations
 
 import csv
+import os
+import sys
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,9 +23,17 @@ from .spec import Assignment
 NOTEBOOK = "assignment"
 
 
+def _put_environment_on_path():
+    """nbgrader creates the database by running `alembic`; find it beside this Python."""
+    scripts = os.path.dirname(sys.executable)
+    if scripts not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
+
+
 @contextmanager
 def open_gradebook(path: Path, assignment: Assignment):
     """The gradebook at `path`, with the assignment's tests registered as grade cells."""
+    _put_environment_on_path()
     with Gradebook(f"sqlite:///{path}") as gradebook:
         gradebook.update_or_create_assignment(assignment.name)
         gradebook.update_or_create_notebook(NOTEBOOK, assignment.name)

@@ -10,6 +10,7 @@ if ! command -v bwrap >/dev/null 2>&1; then
     echo "note: bubblewrap is missing; sandboxed grading tests will be skipped (run as root to install it)"
   fi
 fi
+export PATH="$PWD/.venv/bin:$PATH"
 .venv/bin/python -m ruff check autograder scripts tests
 # Python tests, plus every lab and every solution notebook executed by nbmake.
 exec .venv/bin/python -m pytest tests notebooks solutions \

@@ -79,6 +79,7 @@ class CorpusRun:
 
     def grade(self, name):
         if name not in self.results:
+            shutil.rmtree(self.base / name, ignore_errors=True)
             context = {
                 "ROOT": paths.ROOT,
                 "CLASS": self.klass(name),

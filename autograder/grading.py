@@ -27,7 +27,7 @@ from .spec import Assignment, Case, Failure, File, Global, Outcome
 from .submission import Prepared, SubmissionError, prepare
 from .values import decode
 
-MAX_ATTEMPTS = 4
+MAX_ATTEMPTS = 8  # each re-run drops one cell or call that hung or crashed
 MAX_RESULT_BYTES = 200 * 2**20
 
 

@@ -252,8 +252,36 @@ def run(job_dir: Path, mode: str, slot: int, limits: Limits, isolate: bool = Tru
     with claim_slot(slot) as claimed:
         uid = BASE_UID + claimed
         prepare_job_dir(job_dir, uid)
-        command = in_cgroups(bwrap_command(job_dir, mode, uid, limits), slot_cgroups(claimed, limits))
-        return _start(command, job_dir, limits, None)
+        groups = slot_cgroups(claimed, limits)
+        command = in_cgroups(bwrap_command(job_dir, mode, uid, limits), groups)
+        try:
+            return _start(command, job_dir, limits, None)
+        finally:
+            _drain(groups)
+
+
+def _drain(groups: list[Path], seconds: float = 15.0):
+    """Kill whatever is left in a slot's cgroups and wait until they are empty.
+
+    After a fork bomb, dying processes can linger for a moment; the next sandbox in this
+    slot must not start against a full process quota.
+    """
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        pids = set()
+        for group in groups:
+            try:
+                pids.update(int(pid) for pid in (group / "cgroup.procs").read_text().split())
+            except (OSError, ValueError):
+                continue
+        if not pids:
+            return
+        for pid in pids:
+            try:
+                os.kill(pid, 9)
+            except ProcessLookupError:
+                pass
+        time.sleep(0.1)
 
 
 def _start(command, job_dir: Path, limits: Limits, environment) -> RunOutcome:

@@ -184,7 +184,7 @@ ENTRIES = [
         "fork_bomb",
         extra="import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass",
         score=WEEK1_FULL,
-        notes=("your extra cell",),
+        notes=("extra cell 1 after `train_val_split` did not finish",),
     ),
     Entry(
         "memory_bomb",

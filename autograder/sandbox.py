@@ -100,6 +100,8 @@ def bwrap_command(job_dir: Path, mode: str, uid: int, limits: Limits):
     ]
     for directory in SYSTEM_DIRS:
         command += ["--ro-bind-try", directory, directory]
+    # A private /tmp first: the environment itself may live under /tmp (a clone there).
+    command += ["--tmpfs", "/tmp"]
     for directory in _ancestors(python_dirs):
         command += ["--perms", "0755", "--dir", directory]
     for directory in python_dirs:
@@ -109,8 +111,6 @@ def bwrap_command(job_dir: Path, mode: str, uid: int, limits: Limits):
         "/dev",
         "--proc",
         "/proc",
-        "--tmpfs",
-        "/tmp",
         "--bind",
         str(job_dir),
         "/job",

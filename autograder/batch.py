@@ -16,6 +16,7 @@ killed at any moment (even with SIGKILL) loses nothing and doubles nothing.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import queue
@@ -26,8 +27,8 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import assignments, paths, report
 from . import gradebook as gradebook_module
-from . import paths, report
 from .grading import Grader, Result, zero_result
 from .spec import Assignment
 from .submission import SubmissionError, read_cells
@@ -43,6 +44,35 @@ class Submission:
     notebook: Path | None
     note: str = ""
 
+    def fingerprint(self) -> str:
+        """sha256 of what is graded: the notebook's bytes (or the reason there is none)."""
+        digest = hashlib.sha256()
+        if self.notebook is None:
+            digest.update(b"no notebook\0" + self.note.encode())
+        else:
+            try:
+                digest.update(self.notebook.read_bytes())
+            except OSError as exc:
+                digest.update(f"unreadable\0{exc}".encode())
+        return digest.hexdigest()
+
+
+@dataclass
+class Summary:
+    """What a grading run did with each submission."""
+
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+
+    def line(self) -> str:
+        parts = [f"{self.new} new graded"]
+        if self.changed:
+            parts.append(f"{self.changed} changed since the last run graded again")
+        if self.unchanged:
+            parts.append(f"{self.unchanged} unchanged skipped (use --force to grade them again)")
+        return "Submissions: " + "; ".join(parts) + "."
+
 
 def safe_name(name: str) -> str:
     """A student id that is safe as a file name (kept readable)."""
@@ -50,28 +80,68 @@ def safe_name(name: str) -> str:
     return cleaned[:100]
 
 
-def _claims(path: Path, assignment: str) -> bool:
+def _claimed_assignment(path: Path) -> str | None:
+    """The assignment a notebook's metadata names, or None (unreadable or unmarked)."""
     try:
         _, metadata = read_cells(path)
     except SubmissionError:
-        return False
+        return None
     tag = metadata.get("autograder")
-    return isinstance(tag, dict) and tag.get("assignment") == assignment
+    claimed = tag.get("assignment") if isinstance(tag, dict) else None
+    return claimed if isinstance(claimed, str) else None
+
+
+def _fit(path: Path, folder: Path, assignment: str) -> tuple[int, str]:
+    """How well a notebook fits an assignment (0 = not at all) and why, for the note."""
+    claimed = _claimed_assignment(path)
+    folders = path.relative_to(folder).parts[:-1]
+    other_folders = [part for part in folders if part in assignments.NAMES and part != assignment]
+    if claimed == assignment:
+        return 3, f"it is marked as {assignment}'s notebook"
+    if claimed is not None:
+        return 0, f"it is marked as {claimed}'s notebook"
+    if assignment in folders:
+        return 2, f"it is in a folder named {assignment}"
+    if other_folders:
+        return 0, f"it is in a folder named {other_folders[-1]}"
+    return 1, "it is the only unmarked notebook outside other assignments' folders"
 
 
 def pick_notebook(folder: Path, assignment: str) -> tuple[Path | None, str]:
-    """The notebook to grade in a student's folder, and a note when it is not the usual one."""
+    """The notebook of `assignment` in a student's folder, and a note on how it was chosen.
+
+    A notebook is chosen by the assignment it belongs to (its metadata, then its folder's
+    name), never by its file name alone; among equals the usual name, then the shallowest
+    path, then the newest file wins, and the note says which was taken and why.
+    """
     candidates = sorted(
         p for p in folder.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts and p.is_file()
     )
     if not candidates:
         return None, f"no notebook (.ipynb) found in the folder {folder.name}"
-    for path in candidates:
-        if path.name == paths.NOTEBOOK_NAME:
-            return path, ""
-    claimed = [p for p in candidates if _claims(p, assignment)] or candidates
-    chosen = claimed[0]
-    return chosen, f"Graded {chosen.name}: the notebook was expected to be named {paths.NOTEBOOK_NAME}."
+    fits = {path: _fit(path, folder, assignment) for path in candidates}
+    best = max(level for level, _ in fits.values())
+    if best == 0:
+        found = "; ".join(f"{p.relative_to(folder)} ({why})" for p, (_, why) in fits.items())
+        return None, f"no notebook of {assignment} found in the folder {folder.name}: {found[:400]}"
+    tied = [p for p in candidates if fits[p][0] == best]
+    chosen = min(
+        tied, key=lambda p: (p.name != paths.NOTEBOOK_NAME, len(p.parts), -p.stat().st_mtime, str(p))
+    )
+    shown = chosen.relative_to(folder)
+    notes = []
+    if len(tied) > 1:
+        others = ", ".join(str(p.relative_to(folder)) for p in tied if p != chosen)
+        notes.append(
+            f"Graded {shown}: {len(tied)} notebooks fit {assignment} equally ({fits[chosen][1]}); "
+            f"not graded: {others[:300]}. Among equals the grader takes the name {paths.NOTEBOOK_NAME}, "
+            "then the shallowest folder, then the newest file."
+        )
+    elif len(candidates) > 1:
+        notes.append(f"Graded {shown} because {fits[chosen][1]}.")
+    if chosen.name != paths.NOTEBOOK_NAME:
+        notes.append(f"Graded {chosen.name}: the notebook was expected to be named {paths.NOTEBOOK_NAME}.")
+    return chosen, " ".join(notes)
 
 
 def discover(path: Path, assignment: str) -> list[Submission]:
@@ -109,6 +179,13 @@ class ResultStore:
 
     def has(self, student):
         return self.path(student).is_file()
+
+    def fingerprint(self, student) -> str | None:
+        """The fingerprint of the submission a stored result was graded from, if any."""
+        try:
+            return self.load(student).submission_sha256 or None
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
 
     def save(self, result: Result):
         target = self.path(result.student)
@@ -151,7 +228,11 @@ def grade_all(
     show_progress: bool = True,
     on_result=None,
 ):
-    """Grade what is not graded yet; return every submission's result, in input order."""
+    """Grade what is new or changed; return every submission's result (input order) and a Summary.
+
+    A stored result counts only while the submission's fingerprint (sha256 of the notebook)
+    is the one it was graded from; anything else is graded again. `force` grades everything.
+    """
     out.mkdir(parents=True, exist_ok=True)
     store = ResultStore(out / assignment.name / "results")
     lock = open(out / ".lock", "w")
@@ -162,7 +243,19 @@ def grade_all(
     work_root = out / assignment.name / "work"
     shutil.rmtree(work_root, ignore_errors=True)  # leftovers of a run that was killed
     work_root.mkdir(parents=True, exist_ok=True)
-    pending = [s for s in submissions if force or not store.has(s.student)]
+    fingerprints = {s.student: s.fingerprint() for s in submissions}
+    summary, pending, current = Summary(), [], []
+    for submission in submissions:
+        stored = store.fingerprint(submission.student) if store.has(submission.student) else None
+        if stored is not None and stored == fingerprints[submission.student] and not force:
+            summary.unchanged += 1
+            current.append(submission.student)
+            continue
+        if store.has(submission.student):
+            summary.changed += 1
+        else:
+            summary.new += 1
+        pending.append(submission)
     slots: queue.Queue[int] = queue.Queue()
     for slot in range(workers):
         slots.put(slot)
@@ -177,15 +270,16 @@ def grade_all(
             )
             if submission.note:
                 result.notes.insert(0, submission.note)
-            return result
         except Exception as exc:  # the grader's own failure must not sink the batch
-            return zero_result(assignment, submission.student, f"internal grader error ({exc!r})")
+            result = zero_result(assignment, submission.student, f"internal grader error ({exc!r})")
         finally:
             slots.put(slot)
+        result.submission_sha256 = fingerprints[submission.student]
+        return result
 
     with gradebook_module.open_gradebook(out / "gradebook.db", assignment) as book:
-        for stored in store.all():  # re-record what an interrupted run finished
-            gradebook_module.record(book, stored)
+        for student in current:  # re-record what an interrupted run finished, if still current
+            gradebook_module.record(book, store.load(student))
         progress = Progress(len(pending), show_progress)
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
             futures = {pool.submit(grade_one, s): s for s in pending}
@@ -200,4 +294,4 @@ def grade_all(
         gradebook_module.export_csv(book, assignment, out / assignment.name / "grades.csv")
     shutil.rmtree(work_root, ignore_errors=True)
     lock.close()
-    return [store.load(s.student) for s in submissions], len(submissions) - len(pending)
+    return [store.load(s.student) for s in submissions], summary

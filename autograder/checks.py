@@ -34,6 +34,24 @@ def describe(value):
     return f"{type(value).__name__} {str(value)[:80]}"
 
 
+# Errors whose likely cause the grader can name: (texts that identify it, the hint).
+ERROR_HINTS = (
+    (
+        ("Cannot add tensor to the batch", "Cannot batch tensors with different shapes"),
+        "the last windows are shorter than the others: did you forget drop_remainder=True in "
+        "dataset.window(...)?",
+    ),
+)
+
+
+def explain(error: str) -> str:
+    """An error message from the student's code, with the likely cause where the grader can tell."""
+    for markers, hint in ERROR_HINTS:
+        if any(marker in error for marker in markers):
+            return f"{error} (hint: {hint})"
+    return error
+
+
 def require_value(what, outcome: Outcome, expected):
     """Fail unless the probe produced a value (the function exists, runs and returns)."""
     name = outcome.detail
@@ -42,7 +60,7 @@ def require_value(what, outcome: Outcome, expected):
     if outcome.status == "not_callable":
         raise Failure(what, expected, f"`{name}` is not a function")
     if outcome.status == "error":
-        raise Failure(what, expected, f"an error: {outcome.detail}")
+        raise Failure(what, expected, f"an error: {explain(outcome.detail)}")
     if outcome.status == "lost":
         raise Failure(what, expected, outcome.detail)
     return outcome.value
@@ -156,6 +174,25 @@ def batch_pairs(what, sample: DatasetSample):
     return pairs
 
 
+def window_positions(what, features, windows, atol=1e-5):
+    """For each row of `features`, the positions of the series' windows it equals.
+
+    Fails on the first row that is no window of the series at all, the sign of values
+    shuffled before they were cut into windows.
+    """
+    features = np.asarray(features, dtype=float)
+    matches = np.all(np.isclose(features[:, None, :], windows[None, :, :], atol=atol), axis=2)
+    for row in range(len(features)):
+        if not matches[row].any():
+            raise Failure(
+                what,
+                f"each row to be {windows.shape[1]} consecutive values of the series",
+                f"row {row}, starting {features[row, 0]:.6g}, is not a window of the series "
+                "(were the values shuffled before windowing?)",
+            )
+    return [np.flatnonzero(found) for found in matches]
+
+
 def trained_forecast(what, outcome: Outcome, length):
     """The grader's own forecast from a student's trained model (see spec.Forecast)."""
     info = model(what, outcome)
@@ -172,11 +209,48 @@ def trained_forecast(what, outcome: Outcome, length):
         raise Failure(what, f"{length} forecast values", f"{forecast.size}")
     if not np.all(np.isfinite(forecast)):
         raise Failure(what, "finite forecast values", "NaN or infinite values (did training diverge?)")
+    changed = int((outcome.forecast_report or {}).get("changed_variables", 0))
+    if changed:
+        raise Failure(
+            what,
+            "a model whose forecast of a window depends on that window alone",
+            f"a model that changed {changed} of its variables (weights or states) while it forecast "
+            "(a stateful layer, or a layer that stores what it sees)",
+        )
     return forecast
 
 
-def at_most(what, name, value, threshold):
-    """Fail unless a metric is at or below its threshold; return it as a measurement."""
+def batch_note(outcome: Outcome, forecast) -> str:
+    """A remark when a model's forecasts change with the other windows of the same batch.
+
+    The grader forecasts each window alone (see runner.forecast); an honest model gives the
+    same numbers in a batch, up to rounding.
+    """
+    difference = float((outcome.forecast_report or {}).get("batch_difference", 0.0))
+    tolerance = 1e-3 * (1.0 + float(np.max(np.abs(forecast), initial=0.0)))
+    if not difference > tolerance:
+        return ""
+    return (
+        f"your model's forecasts change when other windows share its batch (by up to {difference:.3g} "
+        "in an ordinary batched forecast); the grader forecast each window alone, so a window's "
+        "forecast depends on that window only"
+    )
+
+
+def forecast_threshold(what, outcome: Outcome, truth, name, metric, threshold):
+    """The grader's forecast of a trained model, scored by `metric` against `truth` and a threshold."""
+    forecast = trained_forecast(what, outcome, len(truth))
+    return at_most(what, name, metric(truth, forecast), threshold, batch_note(outcome, forecast))
+
+
+def at_most(what, name, value, threshold, note=""):
+    """Fail unless a metric is at or below its threshold; return it as a measurement.
+
+    A `note` is added to the message either way (as a warning when the test passes).
+    """
     if not np.isfinite(value) or value > threshold:
-        raise Failure(what, f"{name} at most {threshold:g}", f"{name} {value:.2f}")
-    return {name: round(float(value), 4)}
+        raise Failure(
+            what, f"{name} at most {threshold:g}", f"{name} {value:.2f}" + (f"; {note}" if note else "")
+        )
+    measured = {name: round(float(value), 4)}
+    return {**measured, "warning": note} if note else measured

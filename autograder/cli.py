@@ -42,7 +42,7 @@ def _grade(args):
         if not args.json:
             print(report.table(result), flush=True)
 
-    results, skipped = batch.grade_all(
+    results, summary = batch.grade_all(
         assignment,
         submissions,
         out,
@@ -55,9 +55,9 @@ def _grade(args):
     if args.json:
         for result in results:
             print(report.json_line(result))
+        print(summary.line(), file=sys.stderr)
     else:
-        if skipped:
-            print(f"{skipped} submission(s) already graded were skipped (use --force to grade again).")
+        print(summary.line())
         total = sum(r.score for r in results)
         print(
             f"Graded {len(results)} submission(s) of {assignment.name}; mean score "

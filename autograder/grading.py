@@ -14,20 +14,24 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import secrets
 import shutil
+import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from . import paths, sandbox
+from . import checks, paths, sandbox
 from .spec import Assignment, Case, Failure, File, Global, Outcome
 from .submission import Prepared, SubmissionError, prepare
 from .values import decode
 
 MAX_ATTEMPTS = 8  # each re-run drops one cell or call that hung or crashed
+FORECAST_RESERVE = 60.0  # seconds of the total kept for re-loading models and forecasting
+MIN_RUN_SECONDS = 5.0  # a sandbox run is not started with less time than this left
 MAX_RESULT_BYTES = 200 * 2**20
 
 
@@ -49,6 +53,7 @@ class Result:
     tests: list[TestResult]
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    submission_sha256: str = ""  # what was graded; a re-run grades again when it differs
 
     def to_json(self):
         return asdict(self)
@@ -56,7 +61,8 @@ class Result:
     @classmethod
     def from_json(cls, data):
         tests = [TestResult(**test) for test in data["tests"]]
-        return cls(**{**data, "tests": tests})
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{**{k: v for k, v in data.items() if k in known}, "tests": tests})
 
 
 def _measured(measurements):
@@ -166,13 +172,32 @@ def _outcome(entry, arrays, name) -> Outcome:
         return Outcome("lost", detail="the grader could not read the value this call returned")
 
 
-def _describe_stop(outcome: sandbox.RunOutcome, label: str, limits: sandbox.Limits) -> str:
+def hide_paths(text: str, workdir: Path, assignment: str) -> str:
+    """A message from the sandbox without the grader's own folders in it.
+
+    Paths inside the job folder become relative to the notebook's folder (as the student
+    wrote them), and the Python environment's folders are shortened.
+    """
+    text = re.sub(rf"{re.escape(str(workdir))}/(run\d+|evaluate)/", "/job/", text)
+    for prefix, short in (
+        (f"/job/course/notebooks/{assignment}/", ""),
+        ("/job/course/", "../../"),
+        ("/job/", ""),
+        (f"{sys.prefix}/lib/python{sys.version_info.major}.{sys.version_info.minor}/site-packages/", ""),
+        (f"{sys.base_prefix}/lib/python{sys.version_info.major}.{sys.version_info.minor}/", ""),
+    ):
+        text = text.replace(prefix, short)
+    return text
+
+
+def _describe_stop(outcome: sandbox.RunOutcome, label: str, limits: sandbox.Limits, total: float) -> str:
+    """Why a sandbox run stopped, naming the limits as they are stated (`total` for the whole grading)."""
     if outcome.status == "timeout":
         return f"{label} did not finish within {limits.cell_seconds:.0f} s and was stopped"
     if outcome.status == "output_limit":
         return f"{label} printed more than {limits.output_bytes // 2**20} MB of output and was stopped"
     if outcome.status == "total_timeout":
-        return f"the notebook did not finish within {limits.total_seconds:.0f} s in total"
+        return f"the grading of this notebook reached its limit of {total:.0f} s in total"
     return (
         f"the Python process ended while running {label} (os._exit, a killed process, "
         "or memory use over the limit)"
@@ -203,9 +228,13 @@ class Grader:
         )
 
     def grade(self, notebook: Path, student: str) -> Result:
+        """Grade one notebook; everything (every run, re-run and the forecast) fits in total_seconds."""
         started = time.monotonic()
+        self._deadline = started + self.limits.total_seconds
         try:
-            prepared = prepare(Path(notebook), paths.released_notebook(self.assignment.name), self.assignment.name)
+            prepared = prepare(
+                Path(notebook), paths.released_notebook(self.assignment.name), self.assignment.name
+            )
         except SubmissionError as exc:
             return zero_result(self.assignment, student, str(exc))
         workdir = self.work_root / f"{student}-{secrets.token_hex(4)}"
@@ -227,7 +256,8 @@ class Grader:
             for test in self.assignment.tests
         }
         probe_ids = {id(case): f"p{n}" for n, case in enumerate(c for cs in cases.values() for c in cs)}
-        outcomes, notes = self._execute(prepared, cases, probe_ids, workdir)
+        reserve = FORECAST_RESERVE if any(c.forecast for cs in cases.values() for c in cs) else 0.0
+        outcomes, notes = self._execute(prepared, cases, probe_ids, workdir, reserve)
         self._forecast(cases, probe_ids, outcomes, workdir)
         tests = []
         for test in self.assignment.tests:
@@ -242,7 +272,9 @@ class Grader:
                 except Failure as failure:
                     messages.append(("[hidden] " if case.hidden else "") + str(failure))
                 except Exception as exc:  # a check that trips on odd data must not crash the batch
-                    messages.append(f"Failed test case: {case.what}. The result could not be checked ({exc}).")
+                    messages.append(
+                        f"Failed test case: {case.what}. The result could not be checked ({exc})."
+                    )
             score = 0.0 if messages else float(test.points)
             message = " ".join(messages) or "Passed" + _measured(measurements) + "." + "".join(
                 f" Warning: {warning}." for warning in warnings
@@ -251,14 +283,31 @@ class Grader:
         total = sum(test.score for test in tests)
         return Result(student, self.assignment.name, total, self.assignment.max_score, tests, notes)
 
-    def _execute(self, prepared, cases, probe_ids, workdir):
+    def _hide(self, text: str, workdir: Path) -> str:
+        return hide_paths(text, workdir, self.assignment.name)
+
+    def _remaining(self, reserve: float = 0.0) -> float:
+        return self._deadline - reserve - time.monotonic()
+
+    def _limits_within(self, limits: sandbox.Limits, seconds: float) -> sandbox.Limits:
+        """`limits` cut down so that a run ends within `seconds`."""
+        return dataclasses.replace(
+            limits, total_seconds=seconds, cell_seconds=min(limits.cell_seconds, seconds)
+        )
+
+    def _execute(self, prepared, cases, probe_ids, workdir, reserve):
         notes = list(prepared.notes)
         skipped_cells: set[int] = set()
         lost_probes: dict[str, str] = {}
         labels = {cell.index: cell.label for cell in prepared.cells}
         roles = {cell.index: cell.role for cell in prepared.cells}
-        limits, slowed = self.limits, False
+        limits, slowed, total = self.limits, False, self.limits.total_seconds
+        run, job_dir = None, None
         for attempt in range(MAX_ATTEMPTS):
+            remaining = self._remaining(reserve)
+            if remaining < MIN_RUN_SECONDS and run is not None:
+                run = dataclasses.replace(run, status="total_timeout")
+                break
             job_dir = workdir / f"run{attempt}"
             job_dir.mkdir()
             job = Job(job_dir, _course_copy(job_dir, self.assignment))
@@ -271,7 +320,10 @@ class Grader:
                     if probe_ids[id(case)] not in lost_probes:
                         job.add_probe(probe_ids[id(case)], case.probe)
             job.write()
-            run = sandbox.run(job_dir, "execute", self.slot, limits, self.isolate)
+            run_limits = self._limits_within(limits, max(remaining, MIN_RUN_SECONDS))
+            run = sandbox.run(job_dir, "execute", self.slot, run_limits, self.isolate)
+            if run.status == "timeout" and run_limits.cell_seconds < limits.cell_seconds:
+                run = dataclasses.replace(run, status="total_timeout")  # cut short by the total
             if run.finished or run.status == "total_timeout" or not run.step:
                 break
             kind, _, ident = run.step.partition(" ")
@@ -282,20 +334,21 @@ class Grader:
                 limits = dataclasses.replace(limits, cell_seconds=2 * limits.cell_seconds)
                 continue
             if kind == "cell" and ident.isdigit() and int(ident) in labels:
-                reason = _describe_stop(run, labels[int(ident)], limits)
+                reason = _describe_stop(run, labels[int(ident)], limits, total)
                 notes.append(f"{reason[0].upper()}{reason[1:]}; the notebook was run again without it.")
                 skipped_cells.add(int(ident))
             elif kind == "probe" and ident in probe_ids.values():
-                lost_probes[ident] = _describe_stop(run, "this test's call of your function", limits)
+                lost_probes[ident] = _describe_stop(run, "this test's call of your function", limits, total)
             else:
                 break
         if not run.finished:
-            notes.append(f"Grading stopped early: {_describe_stop(run, 'the notebook', limits)}.")
+            notes.append(f"Grading stopped early: {_describe_stop(run, 'the notebook', limits, total)}.")
         cell_report, _ = _read_output(job_dir / "out", "cells")
         for status in (cell_report or {}).get("cells", []):
             if isinstance(status, dict) and status.get("status") == "error":
                 label = labels.get(status.get("index"), "a cell")
-                notes.append(f"{label[0].upper()}{label[1:]} raised {str(status.get('error'))[:300]}")
+                error = checks.explain(self._hide(str(status.get("error"))[:300], workdir))
+                notes.append(f"{label[0].upper()}{label[1:]} raised {error}")
         tree, arrays = _read_output(job_dir / "out", "probes")
         outcomes = {}
         for test_cases in cases.values():
@@ -305,6 +358,7 @@ class Grader:
                     outcomes[probe_id] = Outcome("lost", detail=lost_probes[probe_id])
                 else:
                     outcomes[probe_id] = _outcome((tree or {}).get(probe_id), arrays, case.probe.name)
+                    outcomes[probe_id].detail = self._hide(outcomes[probe_id].detail, workdir)
         self._models_dir = job_dir / "out" / "models"
         return outcomes, notes
 
@@ -323,6 +377,14 @@ class Grader:
                     outcome.forecast_error = value.get("save_error") or "the model could not be saved"
         if not wanted:
             return
+        total, remaining = self.limits.total_seconds, self._remaining()
+        if remaining < MIN_RUN_SECONDS:
+            for case, _ in wanted:
+                outcomes[probe_ids[id(case)]].forecast_error = (
+                    f"no time was left to forecast with your model: the grading of this notebook "
+                    f"reached its limit of {total:.0f} s in total"
+                )
+            return
         job_dir = workdir / "evaluate"
         job_dir.mkdir()
         shutil.copytree(self._models_dir, job_dir / "models")
@@ -338,14 +400,21 @@ class Grader:
                 }
             )
         job.write()
-        run = sandbox.run(job_dir, "evaluate", self.slot, self.limits, self.isolate)
+        limits = self._limits_within(self.limits, remaining)
+        run = sandbox.run(job_dir, "evaluate", self.slot, limits, self.isolate)
         tree, arrays = _read_output(job_dir / "out", "evaluations")
         for case, _ in wanted:
             outcome = outcomes[probe_ids[id(case)]]
             entry = (tree or {}).get(probe_ids[id(case)])
             if isinstance(entry, dict) and entry.get("kind") == "forecast" and entry.get("ref") in arrays:
                 outcome.forecast = np.asarray(arrays[entry["ref"]], dtype=float)
+                outcome.forecast_report = {
+                    key: float(entry[key])
+                    for key in ("changed_variables", "batch_difference")
+                    if isinstance(entry.get(key), (int, float))
+                }
             elif isinstance(entry, dict) and entry.get("kind") == "error":
-                outcome.forecast_error = f"the saved model could not forecast: {entry.get('error')}"
+                error = self._hide(str(entry.get("error")), workdir)
+                outcome.forecast_error = f"the saved model could not forecast: {checks.explain(error)}"
             else:
-                outcome.forecast_error = _describe_stop(run, "the forecast of your model", self.limits)
+                outcome.forecast_error = _describe_stop(run, "the forecast of your model", limits, total)

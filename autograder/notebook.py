@@ -44,7 +44,7 @@ def outcomes(assignment_name: str, grade_id: str, namespace: dict, hidden=False)
             outcome = _outcome(entry, encoder.arrays, case.probe.name)
             if case.forecast is not None and models:
                 try:
-                    outcome.forecast = runner.forecast(
+                    outcome.forecast, outcome.forecast_report = runner.forecast(
                         models[0], case.forecast.series, case.forecast.window_size
                     )
                 except Exception as exc:

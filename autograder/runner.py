@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import time
 import traceback
@@ -58,8 +59,19 @@ def resolve(spec, namespace, inputs, files_dir):
     return spec.get("value")
 
 
+TF_NOISE = re.compile(r"\{\{function_node [^}]*\}\}|\[\[\{\{node [^}]*\}\}\]\]|\[Op:[^\]]*\]( name: ?)?")
+
+
 def error_summary(exc):
+    """The exception's type and message, without TensorFlow's graph stack and op names."""
     text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    if "Detected at node" in text:  # a graph error lists the Python stack that built the op
+        text = "\n".join(
+            line
+            for line in text.splitlines()
+            if line.strip() and not line.strip().startswith(("File ", "Detected at node"))
+        )
+    text = TF_NOISE.sub("", text).replace("tensorflow.python.framework.errors_impl.", "").strip()
     return text[:MAX_TEXT]
 
 
@@ -154,15 +166,86 @@ def execute(job_dir):
     job.progress("done")
 
 
-def forecast(model, series, window_size, batch_size=256):
-    """Forecast every step after the first window with one batched predict call."""
-    windows = np.lib.stride_tricks.sliding_window_view(series[:-1], window_size)
+def model_windows(model, series, window_size):
+    """Every window of `series` but the last value, shaped for the model's input, in time order."""
+    windows = np.lib.stride_tricks.sliding_window_view(np.asarray(series)[:-1], window_size)
     windows = windows.astype("float32")
-    input_shape = model.inputs[0].shape
-    if len(input_shape) == 3:
+    if len(model.inputs[0].shape) == 3:
         windows = windows[..., np.newaxis]
+    return windows
+
+
+def forecast_alone(model, windows):
+    """One forecast per window, each window passed alone, in time order.
+
+    No window shares a call with another, so a model cannot read one window's target in the
+    next window of the same batch; and whatever a model keeps between calls holds only earlier
+    windows, the past. A compiled single-window call costs a few milliseconds.
+    """
+    import tensorflow as tf
+
+    call = tf.function(lambda window: model(window, training=False), reduce_retracing=True)
+    outputs = [np.asarray(call(windows[index : index + 1])).reshape(-1)[:1] for index in range(len(windows))]
+    return np.concatenate(outputs).astype("float64") if outputs else np.zeros(0)
+
+
+def forecast_batched(model, windows, batch_size=256):
+    """The ordinary batched forecast, as a student's own model_forecast makes it."""
     predictions = model.predict(windows, batch_size=batch_size, verbose=0)
     return np.asarray(predictions, dtype="float64").reshape(len(windows), -1)[:, 0]
+
+
+def _variable_values(model):
+    """Copies of every variable a model holds, weights and states alike.
+
+    A stateful RNN keeps its states outside `model.variables`, so each layer's attributes
+    are searched for variables too.
+    """
+    import keras
+    import tensorflow as tf
+
+    found: dict[int, object] = {}
+    for layer in model._flatten_layers(include_self=True, recursive=True):
+        candidates = list(layer.variables)
+        for value in vars(layer).values():
+            candidates += list(value) if isinstance(value, (list, tuple)) else [value]
+        for candidate in candidates:
+            if isinstance(candidate, (keras.Variable, tf.Variable)):
+                found.setdefault(id(candidate), candidate)
+    return [np.array(variable.numpy(), copy=True) for variable in found.values()]
+
+
+def forecast(model, series, window_size):
+    """Forecast every step after the first window, each window alone, and report how honest it was.
+
+    Returns (forecast, report): `report["changed_variables"]` counts the model's variables
+    (weights or states) that changed while it forecast, and `report["batch_difference"]` is the
+    largest gap between this forecast and an ordinary batched one; both are 0 for a model whose
+    forecast of a window depends on that window alone.
+    """
+    windows = model_windows(model, series, window_size)
+    before = _variable_values(model)
+    values = forecast_alone(model, windows)
+    changed = sum(
+        not np.array_equal(old, new, equal_nan=True)
+        for old, new in zip(before, _variable_values(model), strict=False)
+    )
+    return values, {
+        "changed_variables": int(changed),
+        "batch_difference": _batch_difference(model, windows, values),
+    }
+
+
+def _batch_difference(model, windows, values):
+    """The largest gap between `values` and the model's ordinary batched forecast (0 if it cannot batch)."""
+    try:
+        batched = forecast_batched(model, windows)
+    except Exception:  # e.g. a model built for one fixed batch size; the forecast above stands
+        return 0.0
+    if not len(values) or np.array_equal(batched, values, equal_nan=True):
+        return 0.0
+    difference = float(np.nanmax(np.abs(batched - values)))
+    return difference if np.isfinite(difference) else float("inf")
 
 
 def evaluate(job_dir):
@@ -179,9 +262,9 @@ def evaluate(job_dir):
                 job.dir / "models" / task["model"], compile=False, safe_mode=False
             )
             series = job.inputs[task["series"]]
-            values = forecast(model, series, int(task["window_size"]))
+            values, report = forecast(model, series, int(task["window_size"]))
             arrays[task["id"]] = values
-            results[task["id"]] = {"kind": "forecast", "ref": task["id"]}
+            results[task["id"]] = {"kind": "forecast", "ref": task["id"], **report}
         except BaseException as exc:
             results[task["id"]] = {"kind": "error", "error": error_summary(exc)}
     job.write_results("evaluations", results, arrays)

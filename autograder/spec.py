@@ -75,6 +75,7 @@ class Outcome:
     detail: str = ""
     forecast: np.ndarray | None = None
     forecast_error: str = ""
+    forecast_report: dict = field(default_factory=dict)  # see runner.forecast
 
 
 @dataclass

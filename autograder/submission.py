@@ -91,7 +91,12 @@ def prepare(path: Path, master_path: Path, assignment: str) -> Prepared:
         raise SubmissionError(f"this notebook belongs to {claimed}, not {assignment}")
 
     master_code = [c for c in master_cells if c.get("cell_type") == "code"]
-    master_ids = {_grading_info(c).get("grade_id") for c in master_code}
+    master_ids = {_grading_info(c).get("grade_id") for c in master_code} - {None}
+    test_ids = {
+        _grading_info(c).get("grade_id")
+        for c in master_code
+        if _grading_info(c).get("grade") and not _grading_info(c).get("solution")
+    }
     exercise_ids = [_grading_info(c)["grade_id"] for c in master_code if _grading_info(c).get("solution")]
     prepared = Prepared(cells=[])
     extras_after: dict[str | None, list[str]] = {}
@@ -108,9 +113,16 @@ def prepare(path: Path, master_path: Path, assignment: str) -> Prepared:
             if grade_id in exercise_ids:
                 prepared.exercises[grade_id] = source
             continue
-        if grade_id in master_ids:
-            prepared.notes.append(f"Cell `{grade_id}` appears more than once; only the first copy was used.")
+        if grade_id in test_ids:
+            prepared.notes.append(
+                f"Test cell `{grade_id}` appears more than once; the grader ran its own copy."
+            )
             continue
+        if grade_id in master_ids:
+            prepared.notes.append(
+                f"Cell `{grade_id}` appears more than once; the first copy was used in its place and "
+                "each later copy ran as your own cell where you put it."
+            )
         if source.strip():
             extras_after.setdefault(anchor, []).append(source)
 
@@ -123,15 +135,16 @@ def prepare(path: Path, master_path: Path, assignment: str) -> Prepared:
     def add(label, role, source):
         prepared.cells.append(GradingCell(len(prepared.cells), label, role, source))
 
+    # Every cell the student added runs where it was, after the master cell it followed,
+    # whatever that cell is (a test cell is judged outside, but what follows it still runs).
     for number, source in enumerate(extras_after.get(None, []), 1):
         add(f"your extra cell {number} at the top", "extra", source)
     for cell in master_code:
         info = _grading_info(cell)
         grade_id = info.get("grade_id")
-        if info.get("grade") and not info.get("solution"):
+        if grade_id in test_ids:
             _note_test_changes(prepared, cell, cells)
-            continue  # tests are judged by the grader, outside the notebook
-        if info.get("solution"):
+        elif info.get("solution"):
             if grade_id not in prepared.exercises:
                 prepared.notes.append(
                     f"Exercise cell `{grade_id}` is missing from the notebook; it was graded as unanswered."

@@ -94,9 +94,9 @@ def test_grade_folder_json_csv_feedback_and_resume(tmp_path):
         assert secret not in page
 
     again = cli("grade", "week1", klass, "--out", out)
-    assert "3 submission(s) already graded were skipped" in again.stdout
+    assert "0 new graded; 3 unchanged skipped" in again.stdout
     forced = cli("grade", "week1", klass, "--out", out, "--force", "--workers", 2)
-    assert forced.returncode == 0 and "already graded" not in forced.stdout
+    assert forced.returncode == 0 and "3 changed since the last run graded again" in forced.stdout
 
 
 @pytest.mark.slow

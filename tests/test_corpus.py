@@ -43,6 +43,8 @@ def build(entry: Entry, folder: Path, context: dict):
             if entry.cells[grade_id] is None:
                 continue  # the student deleted this cell
             cell.source = fill(entry.cells[grade_id], context)
+        if grade_id in entry.append:
+            cell.source += "\n" + fill(entry.append[grade_id], context)
         if "__all_ids__" in entry.cells:
             cell.id = "dup"
         cells.append(cell)
@@ -124,6 +126,8 @@ def test_corpus_entry(corpus, entry):
     for test in result.tests:
         if test.name in entry.failed:
             assert test.score == 0 and test.message.startswith("Failed test case:"), summary
+        if test.name in entry.messages:
+            assert entry.messages[test.name] in test.message, summary
     assert len(result.tests) == len(assignments.get(entry.assignment).tests)
 
 

@@ -25,8 +25,8 @@ def test_two_hundred_mixed_submissions(tmp_path: Path):
     spec = assignments.get("week1")
     submissions = batch.discover(tmp_path / "class", "week1")
     out = tmp_path / "out"
-    results, skipped = batch.grade_all(spec, submissions, out, workers=2, show_progress=False)
-    assert skipped == 0 and len(results) == COUNT
+    results, summary = batch.grade_all(spec, submissions, out, workers=2, show_progress=False)
+    assert (summary.new, summary.changed, summary.unchanged) == (COUNT, 0, 0) and len(results) == COUNT
     assert sorted(r.student for r in results) == sorted(students)
     wrong = {r.student: r.score for r in results if r.score != EXPECTED_SCORES[students[r.student]]}
     assert not wrong

@@ -93,3 +93,57 @@ def test_notebook_without_any_exercise_cell_is_rejected(tmp_path):
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(1)")])
     with pytest.raises(SubmissionError, match="none of week1's exercise cells"):
         prepare(write(tmp_path, notebook), MASTER, "week1")
+
+
+# --- cells the student added are never lost ---------------------------------------------------
+
+
+def add_after(notebook, index, source):
+    notebook.cells.insert(index + 1, nbformat.v4.new_code_cell(source))
+
+
+def first_markdown_after_code(notebook):
+    for index in range(1, len(notebook.cells)):
+        if notebook.cells[index].cell_type == "markdown" and notebook.cells[index - 1].cell_type == "code":
+            return index
+    raise AssertionError("no markdown cell follows a code cell")
+
+
+ADDED_AFTER = {
+    "markdown": first_markdown_after_code,
+    "setup": lambda notebook: notebook.cells.index(by_id(notebook, "use_split")),
+    "exercise": lambda notebook: notebook.cells.index(by_id(notebook, "naive_forecast")),
+    "test": lambda notebook: notebook.cells.index(by_id(notebook, "test_naive_forecast")),
+}
+
+
+@pytest.mark.parametrize("kind", ADDED_AFTER)
+def test_an_added_cell_is_kept_in_place_whatever_precedes_it(tmp_path, kind):
+    notebook = master()
+    add_after(notebook, ADDED_AFTER[kind](notebook), "HELPER = 'added by the student'")
+    prepared = prepare(write(tmp_path, notebook), MASTER, "week1")
+    extras = [cell for cell in prepared.cells if cell.role == "extra"]
+    assert [cell.source for cell in extras] == ["HELPER = 'added by the student'"]
+    position = prepared.cells.index(extras[0])
+    # It runs after every master cell that came before it in the student's notebook.
+    kept_before = {c.label for c in prepared.cells[:position]}
+    earlier_ids = []
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and cell.source.startswith("HELPER"):
+            break
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if cell.cell_type == "code" and not grade_id.startswith("test_"):
+            earlier_ids.append(grade_id)
+    assert all(any(f"`{grade_id}`" in label for label in kept_before) for grade_id in earlier_ids)
+    assert not prepared.notes
+
+
+def test_a_duplicated_exercise_cell_runs_as_the_students_own_code(tmp_path):
+    notebook = master()
+    index = notebook.cells.index(by_id(notebook, "naive_forecast"))
+    copy = nbformat.from_dict(json.loads(json.dumps(notebook.cells[index])))
+    copy.source = "def helper():\n    return 1"
+    notebook.cells.insert(index + 1, copy)
+    prepared = prepare(write(tmp_path, notebook), MASTER, "week1")
+    assert any(cell.role == "extra" and "def helper" in cell.source for cell in prepared.cells)
+    assert any("each later copy ran as your own cell" in note for note in prepared.notes)

@@ -157,16 +157,7 @@ def _check_pairs(what, pairs, series, window):
     ref_features, ref_labels = ref_windows(series, window)
     for number, (features, labels) in enumerate(pairs):
         name = f"{what}: batch {number + 1}"
-        matches = np.all(np.isclose(features[:, None, :], ref_features[None, :, :], atol=1e-5), axis=2)
-        for row in range(len(features)):
-            found = np.flatnonzero(matches[row])
-            if not len(found):
-                raise Failure(
-                    name,
-                    f"each row to be {window} consecutive values of the series",
-                    f"row {row}, starting {features[row, 0]:.6g}, is not a window of the series "
-                    "(were the values shuffled before windowing?)",
-                )
+        for row, found in enumerate(checks.window_positions(name, features, ref_features)):
             if not np.any(np.isclose(labels[row], ref_labels[found], atol=1e-5)):
                 raise Failure(
                     name,
@@ -318,8 +309,7 @@ def _threshold_cases(rng):
 
     def check(outcome):
         what = "MSE of your trained model's forecast on the validation period"
-        forecast = checks.trained_forecast(what, outcome, len(truth))
-        return checks.at_most(what, "mse", checks.mse(truth, forecast), MSE_THRESHOLD)
+        return checks.forecast_threshold(what, outcome, truth, "mse", checks.mse, MSE_THRESHOLD)
 
     forecast = Forecast(series=series[SPLIT_TIME - WINDOW_SIZE :], window_size=WINDOW_SIZE)
     return [Case("threshold", variable("model"), check, forecast=forecast)]

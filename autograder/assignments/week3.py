@@ -207,8 +207,7 @@ def _threshold_cases(rng):
         what = "MAE of your trained model's forecast on the validation period"
         info = checks.model(what, outcome)
         require_recurrent(what, info)
-        forecast = checks.trained_forecast(what, outcome, len(truth))
-        return checks.at_most(what, "mae", checks.mae(truth, forecast), MAE_THRESHOLD)
+        return checks.forecast_threshold(what, outcome, truth, "mae", checks.mae, MAE_THRESHOLD)
 
     forecast = Forecast(series=series[SPLIT_TIME - WINDOW_SIZE :], window_size=WINDOW_SIZE)
     return [Case("threshold", variable("model"), check, forecast=forecast)]

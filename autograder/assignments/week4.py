@@ -182,6 +182,7 @@ def check_windows(what, outcome, series, window_size, batch_size, shuffled):
     label = np.concatenate(seen_labels)
     if len(features) != count:
         raise Failure(what, f"{count} windows in all (one per position)", f"{len(features)}")
+    checks.window_positions(what, features, windows, atol=1e-4)
     if not shuffled:
         checks.close(f"{what}: features", features, windows, atol=1e-4, label="window values")
         checks.close(f"{what}: labels", label, labels, atol=1e-4, label="labels")
@@ -331,8 +332,7 @@ def _threshold_cases(rng):
 
     def check(outcome):
         what = "MAE of your trained model's forecast on the validation period (months 3000 on)"
-        forecast = checks.trained_forecast(what, outcome, len(truth))
-        return checks.at_most(what, "mae", checks.mae(truth, forecast), MAE_THRESHOLD)
+        return checks.forecast_threshold(what, outcome, truth, "mae", checks.mae, MAE_THRESHOLD)
 
     forecast = Forecast(values[SPLIT_TIME - WINDOW_SIZE :].astype("float32"), WINDOW_SIZE)
     return [Case("threshold", variable("model"), check, forecast=forecast)]

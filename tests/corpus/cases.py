@@ -98,9 +98,31 @@ class Entry:
     notes: tuple[str, ...] = ()
     failed: frozenset[str] = frozenset()  # tests that must score 0
     metadata_assignment: str = ""  # claim another assignment in the notebook metadata
+    append: dict[str, str] = field(default_factory=dict)  # grade_id -> code added at the cell's end
+    messages: dict[str, str] = field(default_factory=dict)  # test -> text its message must contain
 
 
 NAIVE = frozenset({"test_naive_forecast"})
+
+# Appended to a training cell: wraps the trained model so that its output for each window is the
+# last value of the *next* window in the same batch, which is this window's target. Forecast in
+# one batch in time order it is nearly perfect; forecast one window at a time it is the naive forecast.
+BATCH_LOOKAHEAD = """
+_honest = model
+_inputs = tf.keras.Input(_honest.inputs[0].shape[1:])
+_peek = tf.keras.layers.Lambda(
+    lambda x: __import__("tensorflow").concat(
+        [
+            __import__("tensorflow").reshape(x, (__import__("tensorflow").shape(x)[0], -1))[1:, -1:],
+            __import__("tensorflow").reshape(x, (__import__("tensorflow").shape(x)[0], -1))[-1:, -1:],
+        ],
+        axis=0,
+    )
+)(_inputs)
+model = tf.keras.Model(_inputs, _peek + 0.0 * _honest(_inputs))
+model.compile(loss="mse", optimizer=_honest.optimizer)  # the trained optimizer: it has taken steps
+"""
+LOOKAHEAD_MESSAGE = "change when other windows share its batch"
 
 ENTRIES = [
     Entry("alice_reference", score=WEEK1_FULL),
@@ -114,7 +136,7 @@ ENTRIES = [
         "json_without_cells", base="file", file="no_cells.ipynb", score=0.0, notes=("not a Jupyter notebook",)
     ),
     Entry("no_notebook_in_folder", base="none", score=0.0, notes=("no notebook",)),
-    Entry("other_assignment", metadata_assignment="week2", score=0.0, notes=("belongs to week2",)),
+    Entry("other_assignment", metadata_assignment="week2", score=0.0, notes=("marked as week2's notebook",)),
     Entry(
         "renamed_notebook",
         filename="my answers (final).ipynb",
@@ -213,11 +235,37 @@ ENTRIES = [
         assignment="week3",
         metadata_assignment="week1",
         score=0.0,
-        notes=("belongs to week1",),
+        notes=("marked as week1's notebook",),
     ),
     Entry(
         "week3_blank_os_exit", assignment="week3", base="release", extra="import os\nos._exit(0)", score=0.0
     ),
     Entry("week4_binary", assignment="week4", base="file", file="binary.ipynb", score=0.0, notes=("binary",)),
     Entry("week4_blank_fake_results", assignment="week4", base="release", extra=FAKE_RESULTS, score=0.0),
+    # Models that read the answer across the forecast batch: graded on each window alone.
+    Entry(
+        "week2_batch_lookahead",
+        assignment="week2",
+        append={"train_model": BATCH_LOOKAHEAD},
+        score=8.0 - 3,
+        failed=frozenset({"test_forecast_mse_threshold"}),
+        messages={"test_forecast_mse_threshold": LOOKAHEAD_MESSAGE},
+    ),
+    Entry(
+        "week3_batch_lookahead",
+        assignment="week3",
+        append={"train_model": BATCH_LOOKAHEAD},
+        score=7.0 - 3,
+        failed=frozenset({"test_forecast_mae_threshold"}),
+        messages={"test_forecast_mae_threshold": LOOKAHEAD_MESSAGE},
+    ),
+    Entry(
+        "week4_batch_lookahead",
+        assignment="week4",
+        append={"train": BATCH_LOOKAHEAD},
+        # model_forecast's own batched forecast no longer matches the grader's: it fails too.
+        score=10.0 - 3 - 2,
+        failed=frozenset({"test_forecast_mae_threshold", "test_model_forecast"}),
+        messages={"test_forecast_mae_threshold": LOOKAHEAD_MESSAGE},
+    ),
 ]

@@ -29,6 +29,7 @@ from autograder.grading import Grader  # noqa: E402
 NOTEBOOK_BUDGET = {"week1": 10, "week2": 30, "week3": 60, "week4": 90}
 GRADING_BUDGET = {"week1": 15, "week2": 40, "week3": 75, "week4": 100}
 COURSE_BUDGET = 8 * 60
+FORECAST_BUDGET = 2.0  # seconds for the grader's one-window-at-a-time forecast of week 4's validation period
 
 
 def course_notebooks(weeks):
@@ -53,11 +54,77 @@ def row(name, seconds, budget):
     return f"| {name} | {seconds:.1f} | {budget} | {status} |"
 
 
+def forecast_costs():
+    """Seconds for the grader's forecast (each window alone) and for one batched predict, week 4 sizes."""
+    import keras
+
+    from autograder import runner
+    from autograder.assignments import week4
+
+    _, values = week4.load_series()
+    series = values[week4.SPLIT_TIME - week4.WINDOW_SIZE :].astype("float32")
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential(  # the week 4 reference architecture
+        [
+            keras.Input((week4.WINDOW_SIZE, 1)),
+            keras.layers.Conv1D(32, 3, padding="causal", activation="relu"),
+            keras.layers.LSTM(32),
+            keras.layers.Dense(16, activation="relu"),
+            keras.layers.Dense(1),
+        ]
+    )
+    windows = runner.model_windows(model, series, week4.WINDOW_SIZE)
+    runner.forecast_batched(model, windows)  # warm up TensorFlow
+    started = time.perf_counter()
+    runner.forecast_batched(model, windows)
+    batched = time.perf_counter() - started
+    started = time.perf_counter()
+    runner.forecast(model, series, week4.WINDOW_SIZE)
+    alone = time.perf_counter() - started
+    return len(windows), alone, batched
+
+
+def install_costs():
+    """The wheel's size, and seconds to install it with the pinned requirements into a fresh environment."""
+    import subprocess
+
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp)
+        command = [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            base,
+            ROOT,
+        ]
+        subprocess.run([str(part) for part in command], check=True)
+        (wheel,) = base.glob("*.whl")
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "venv", str(base / "venv")], check=True)
+        install = [
+            base / "venv" / "bin" / "python",
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "-r",
+            ROOT / "requirements.txt",
+        ]
+        subprocess.run([str(part) for part in install + [wheel]], check=True)
+        return wheel.name, wheel.stat().st_size, time.perf_counter() - started
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", action="append", help="restrict to these weeks (repeatable)")
     parser.add_argument("--load", type=int, default=0, help="also grade N generated Week 1 submissions")
     parser.add_argument("--skip-notebooks", action="store_true")
+    parser.add_argument("--install", action="store_true", help="also time a fresh install of the wheel")
     args = parser.parse_args(argv)
     weeks = args.only or [w for w in ("week1", "week2", "week3", "week4") if (paths.RELEASED / w).exists()]
 
@@ -70,6 +137,16 @@ def main(argv=None):
             week = path.parent.name
             print(row(str(path.relative_to(ROOT)), seconds, NOTEBOOK_BUDGET[week]), flush=True)
         print(row("**every lab and solution**", total, COURSE_BUDGET))
+
+    if args.install:
+        name, size, seconds = install_costs()
+        print("\n| course package | wheel size | fresh install (pip cache as it is) |\n|---|---:|---:|")
+        print(f"| {name} | {size / 2**10:.0f} KiB | {seconds:.0f} s |", flush=True)
+
+    count, alone, batched = forecast_costs()
+    print("\n| grader's forecast, week 4 validation | seconds | budget | status |\n|---|---:|---:|---|")
+    print(row(f"{count} windows, each alone, plus the batched comparison", alone, FORECAST_BUDGET))
+    print(row(f"{count} windows in one batched predict (for reference)", batched, FORECAST_BUDGET))
 
     print(
         "\n| grading run (reference solution, sandboxed) | seconds | budget | status |\n|---|---:|---:|---|"

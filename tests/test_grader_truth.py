@@ -33,9 +33,10 @@ def student_with_every_week(tmp_path):
 @pytest.mark.parametrize("week", WEEKS)
 def test_each_week_picks_its_own_notebook(tmp_path, week):
     folder = student_with_every_week(tmp_path)
-    chosen, note = batch.pick_notebook(folder, week)
-    assert chosen == folder / week / paths.NOTEBOOK_NAME
-    assert f"marked as {week}'s notebook" in note
+    [submission] = batch.discover(tmp_path, week)
+    assert submission.student == "alice"
+    assert submission.notebook == folder / week / paths.NOTEBOOK_NAME
+    assert f"marked as {week}'s notebook" in submission.note
 
 
 def unmarked(source, target):
@@ -218,3 +219,12 @@ def test_messages_show_no_sandbox_paths(tmp_path):
     hidden = hide_paths(text, workdir, "week4")
     assert "/job" not in hidden and str(tmp_path) not in hidden
     assert "'../../data/x.csv'" in hidden and "'mine.csv'" in hidden and "'models/m0.keras'" in hidden
+
+
+def test_the_readme_states_the_limits_that_hold():
+    """The README's table of time limits is the one the assignments enforce."""
+    readme = (paths.ROOT / "README.md").read_text(encoding="utf-8")
+    for name in assignments.available():
+        spec = assignments.get(name)
+        row = f"| {name} | {spec.cell_seconds:.0f} s | {spec.total_seconds:.0f} s |"
+        assert row in readme, row

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from conftest import scores, solution_with
 
+from autograder import paths
 from autograder.assignments import week4
 from autograder.spec import Failure, File, Global, Outcome
 from autograder.values import DatasetSample, ModelInfo, Opaque, TypedArray
@@ -41,7 +42,10 @@ def test_reference_parse_matches_the_file():
 
 def test_parse_passes_with_the_right_arrays():
     case = cases("test_parse_data_from_file")[0]
-    assert case.probe.args == (week4.DATA_PATH,)
+    (argument,) = case.probe.args
+    assert (
+        argument.name == week4.DATA_FILE and argument.content == (paths.DATA / week4.DATA_FILE).read_bytes()
+    )
     case.check(parsed(*week4.load_series()))
 
 

@@ -1,0 +1,1 @@
+"""Autograder for the course: release, sandboxed grading, feedback and grades."""

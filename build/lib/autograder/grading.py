@@ -1,0 +1,420 @@
+"""Grade one submission: run it in the sandbox, then judge its outputs outside.
+
+The order of events:
+1. `submission.prepare` rebuilds the notebook: student exercise cells, master setup cells.
+2. The sandbox runs those cells and then the probes (calls of the student's functions on the
+   grader's inputs), writing plain data. A cell that hangs, floods the output or kills the
+   process is skipped on a re-run, so one bad cell costs only the tests that need it.
+3. Models the probes returned are re-loaded in a fresh sandbox and asked for forecasts.
+4. The checks compare everything with the grader's own references; each test's points are
+   all or nothing, and every failure carries a message.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import secrets
+import shutil
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import checks, paths, sandbox
+from .spec import Assignment, Case, Failure, File, Global, Outcome
+from .submission import Prepared, SubmissionError, prepare
+from .values import decode
+
+MAX_ATTEMPTS = 8  # each re-run drops one cell or call that hung or crashed
+FORECAST_RESERVE = 60.0  # seconds of the total kept for re-loading models and forecasting
+MIN_RUN_SECONDS = 5.0  # a sandbox run is not started with less time than this left
+MAX_RESULT_BYTES = 200 * 2**20
+
+
+@dataclass
+class TestResult:
+    name: str
+    score: float
+    max_score: float
+    message: str
+    measurements: dict = field(default_factory=dict)
+
+
+@dataclass
+class Result:
+    student: str
+    assignment: str
+    score: float
+    max_score: float
+    tests: list[TestResult]
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    submission_sha256: str = ""  # what was graded; a re-run grades again when it differs
+
+    def to_json(self):
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data):
+        tests = [TestResult(**test) for test in data["tests"]]
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{**{k: v for k, v in data.items() if k in known}, "tests": tests})
+
+
+def _measured(measurements):
+    if not measurements:
+        return ""
+    shown = (
+        f"{name} {value}" if isinstance(value, int) else f"{name} {value:.2f}"
+        for name, value in measurements.items()
+    )
+    return " (" + ", ".join(shown) + ")"
+
+
+def split_warning(measured: dict):
+    """A check's measurements without its optional "warning" text, and that text (or None).
+
+    A check passes with a warning by returning {"warning": "..."} (with or without numbers);
+    the warning is added to the passing message and never costs points.
+    """
+    measured = dict(measured)
+    warning = measured.pop("warning", None)
+    return measured, (str(warning) if warning else None)
+
+
+def zero_result(assignment: Assignment, student: str, reason: str) -> Result:
+    """Every test at zero, with the reason repeated where each test's message goes."""
+    tests = [TestResult(t.grade_id, 0.0, float(t.points), f"Not graded: {reason}.") for t in assignment.tests]
+    return Result(student, assignment.name, 0.0, assignment.max_score, tests, [f"Not graded: {reason}."])
+
+
+class Job:
+    """The files one sandbox run needs: cells, probes, inputs and the course data."""
+
+    def __init__(self, directory: Path, cwd: str):
+        self.dir = directory
+        self.inputs: dict[str, np.ndarray] = {}
+        self.spec: dict = {"cwd": cwd, "cells": [], "probes": [], "evaluations": []}
+        (directory / "files").mkdir(parents=True, exist_ok=True)
+
+    def argument(self, value):
+        if isinstance(value, Global):
+            return {"global": value.name}
+        if isinstance(value, File):
+            (self.dir / "files" / value.name).write_bytes(value.content)
+            return {"file": value.name}
+        if isinstance(value, np.ndarray):
+            key = f"i{len(self.inputs)}"
+            self.inputs[key] = value
+            return {"array": key}
+        if isinstance(value, (np.integer, np.floating)):
+            return {"value": value.item()}
+        return {"value": value}
+
+    def add_probe(self, probe_id, probe):
+        self.spec["probes"].append(
+            {
+                "id": probe_id,
+                "kind": probe.kind,
+                "name": probe.name,
+                "args": [self.argument(arg) for arg in probe.args],
+                "kwargs": {key: self.argument(arg) for key, arg in probe.kwargs.items()},
+            }
+        )
+
+    def write(self):
+        np.savez(self.dir / "inputs.npz", **self.inputs)
+        (self.dir / "job.json").write_text(json.dumps(self.spec))
+
+
+def _course_copy(job_dir: Path, assignment: Assignment) -> str:
+    """Mirror notebooks/<week>/ and data/ so relative paths in notebooks keep working."""
+    notebook_dir = job_dir / "course" / "notebooks" / assignment.name
+    notebook_dir.mkdir(parents=True)
+    data_dir = job_dir / "course" / "data"
+    data_dir.mkdir(parents=True)
+    for name in assignment.data_files:
+        shutil.copy(paths.DATA / name, data_dir / name)
+    return f"course/notebooks/{assignment.name}"
+
+
+def _read_output(out: Path, name: str):
+    """A runner output file as (tree, arrays), tolerating anything the sandbox left behind."""
+    tree_path, array_path = out / f"{name}.json", out / f"{name}.npz"
+    if not tree_path.is_file() or tree_path.stat().st_size > MAX_RESULT_BYTES:
+        return None, {}
+    try:
+        tree = json.loads(tree_path.read_text())
+        with np.load(array_path, allow_pickle=False) as stored:
+            arrays = {key: stored[key] for key in stored.files}
+    except Exception:
+        return None, {}
+    return (tree if isinstance(tree, dict) else None), arrays
+
+
+def _outcome(entry, arrays, name) -> Outcome:
+    if not isinstance(entry, dict):
+        return Outcome("lost", detail="the grader received no result for this call")
+    kind = entry.get("kind")
+    if kind == "missing":
+        return Outcome("missing", detail=name)
+    if kind == "not_callable":
+        return Outcome("not_callable", detail=name)
+    if kind == "error":
+        return Outcome("error", detail=str(entry.get("error", ""))[:400])
+    try:
+        return Outcome("value", decode(entry, arrays))
+    except Exception:
+        return Outcome("lost", detail="the grader could not read the value this call returned")
+
+
+def hide_paths(text: str, workdir: Path, assignment: str) -> str:
+    """A message from the sandbox without the grader's own folders in it.
+
+    Paths inside the job folder become relative to the notebook's folder (as the student
+    wrote them), and the Python environment's folders are shortened.
+    """
+    text = re.sub(rf"{re.escape(str(workdir))}/(run\d+|evaluate)/", "/job/", text)
+    for prefix, short in (
+        (f"/job/course/notebooks/{assignment}/", ""),
+        ("/job/course/", "../../"),
+        ("/job/", ""),
+        (f"{sys.prefix}/lib/python{sys.version_info.major}.{sys.version_info.minor}/site-packages/", ""),
+        (f"{sys.base_prefix}/lib/python{sys.version_info.major}.{sys.version_info.minor}/", ""),
+    ):
+        text = text.replace(prefix, short)
+    return text
+
+
+def _describe_stop(outcome: sandbox.RunOutcome, label: str, limits: sandbox.Limits, total: float) -> str:
+    """Why a sandbox run stopped, naming the limits as they are stated (`total` for the whole grading)."""
+    if outcome.status == "timeout":
+        return f"{label} did not finish within {limits.cell_seconds:.0f} s and was stopped"
+    if outcome.status == "output_limit":
+        return f"{label} printed more than {limits.output_bytes // 2**20} MB of output and was stopped"
+    if outcome.status == "total_timeout":
+        return f"the grading of this notebook reached its limit of {total:.0f} s in total"
+    return (
+        f"the Python process ended while running {label} (os._exit, a killed process, "
+        "or memory use over the limit)"
+    )
+
+
+class Grader:
+    """Grades submissions of one assignment; `slot` picks the sandbox user."""
+
+    def __init__(
+        self,
+        assignment: Assignment,
+        work_root: Path,
+        slot: int = 0,
+        seed: int | None = None,
+        isolate: bool = True,
+        hidden: bool = True,
+        limits: sandbox.Limits | None = None,
+    ):
+        self.assignment = assignment
+        self.work_root = Path(work_root)
+        self.slot = slot
+        self.seed = seed
+        self.isolate = isolate  # False only for a student's self-check of their own notebook
+        self.hidden = hidden
+        self.limits = limits or sandbox.Limits(
+            cell_seconds=assignment.cell_seconds, total_seconds=assignment.total_seconds
+        )
+
+    def grade(self, notebook: Path, student: str) -> Result:
+        """Grade one notebook; everything (every run, re-run and the forecast) fits in total_seconds."""
+        started = time.monotonic()
+        self._deadline = started + self.limits.total_seconds
+        try:
+            prepared = prepare(
+                Path(notebook), paths.released_notebook(self.assignment.name), self.assignment.name
+            )
+        except SubmissionError as exc:
+            return zero_result(self.assignment, student, str(exc))
+        workdir = self.work_root / f"{student}-{secrets.token_hex(4)}"
+        workdir.mkdir(parents=True)
+        try:
+            result = self._grade_prepared(prepared, student, workdir)
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+            for log in self.work_root.glob(f"{workdir.name}*.log"):
+                log.unlink(missing_ok=True)
+        result.seconds = round(time.monotonic() - started, 2)
+        return result
+
+    def _grade_prepared(self, prepared: Prepared, student: str, workdir: Path) -> Result:
+        seed = self.seed if self.seed is not None else secrets.randbits(63)
+        rng = np.random.default_rng(seed)
+        cases = {
+            test.grade_id: [case for case in test.cases(rng) if self.hidden or not case.hidden]
+            for test in self.assignment.tests
+        }
+        probe_ids = {id(case): f"p{n}" for n, case in enumerate(c for cs in cases.values() for c in cs)}
+        reserve = FORECAST_RESERVE if any(c.forecast for cs in cases.values() for c in cs) else 0.0
+        outcomes, notes = self._execute(prepared, cases, probe_ids, workdir, reserve)
+        self._forecast(cases, probe_ids, outcomes, workdir)
+        tests = []
+        for test in self.assignment.tests:
+            messages, measurements, warnings = [], {}, []
+            for case in cases[test.grade_id]:
+                try:
+                    measured = case.check(outcomes[probe_ids[id(case)]])
+                    if isinstance(measured, dict):
+                        measured, warning = split_warning(measured)
+                        measurements.update(measured)
+                        warnings += [warning] if warning else []
+                except Failure as failure:
+                    messages.append(("[hidden] " if case.hidden else "") + str(failure))
+                except Exception as exc:  # a check that trips on odd data must not crash the batch
+                    messages.append(
+                        f"Failed test case: {case.what}. The result could not be checked ({exc})."
+                    )
+            score = 0.0 if messages else float(test.points)
+            message = " ".join(messages) or "Passed" + _measured(measurements) + "." + "".join(
+                f" Warning: {warning}." for warning in warnings
+            )
+            tests.append(TestResult(test.grade_id, score, float(test.points), message, measurements))
+        total = sum(test.score for test in tests)
+        return Result(student, self.assignment.name, total, self.assignment.max_score, tests, notes)
+
+    def _hide(self, text: str, workdir: Path) -> str:
+        return hide_paths(text, workdir, self.assignment.name)
+
+    def _remaining(self, reserve: float = 0.0) -> float:
+        return self._deadline - reserve - time.monotonic()
+
+    def _limits_within(self, limits: sandbox.Limits, seconds: float) -> sandbox.Limits:
+        """`limits` cut down so that a run ends within `seconds`."""
+        return dataclasses.replace(
+            limits, total_seconds=seconds, cell_seconds=min(limits.cell_seconds, seconds)
+        )
+
+    def _execute(self, prepared, cases, probe_ids, workdir, reserve):
+        notes = list(prepared.notes)
+        skipped_cells: set[int] = set()
+        lost_probes: dict[str, str] = {}
+        labels = {cell.index: cell.label for cell in prepared.cells}
+        roles = {cell.index: cell.role for cell in prepared.cells}
+        limits, slowed, total = self.limits, False, self.limits.total_seconds
+        run, job_dir = None, None
+        for attempt in range(MAX_ATTEMPTS):
+            remaining = self._remaining(reserve)
+            if remaining < MIN_RUN_SECONDS and run is not None:
+                run = dataclasses.replace(run, status="total_timeout")
+                break
+            job_dir = workdir / f"run{attempt}"
+            job_dir.mkdir()
+            job = Job(job_dir, _course_copy(job_dir, self.assignment))
+            for cell in prepared.cells:
+                job.spec["cells"].append(
+                    {"index": cell.index, "source": cell.source, "skip": cell.index in skipped_cells}
+                )
+            for test_cases in cases.values():
+                for case in test_cases:
+                    if probe_ids[id(case)] not in lost_probes:
+                        job.add_probe(probe_ids[id(case)], case.probe)
+            job.write()
+            run_limits = self._limits_within(limits, max(remaining, MIN_RUN_SECONDS))
+            run = sandbox.run(job_dir, "execute", self.slot, run_limits, self.isolate)
+            if run.status == "timeout" and run_limits.cell_seconds < limits.cell_seconds:
+                run = dataclasses.replace(run, status="total_timeout")  # cut short by the total
+            if run.finished or run.status == "total_timeout" or not run.step:
+                break
+            kind, _, ident = run.step.partition(" ")
+            if kind == "cell" and ident.isdigit() and roles.get(int(ident)) == "setup" and not slowed:
+                # The course's own setup code was slow (a busy machine), not the student's:
+                # run again with twice the time before blaming the cell.
+                slowed = True
+                limits = dataclasses.replace(limits, cell_seconds=2 * limits.cell_seconds)
+                continue
+            if kind == "cell" and ident.isdigit() and int(ident) in labels:
+                reason = _describe_stop(run, labels[int(ident)], limits, total)
+                notes.append(f"{reason[0].upper()}{reason[1:]}; the notebook was run again without it.")
+                skipped_cells.add(int(ident))
+            elif kind == "probe" and ident in probe_ids.values():
+                lost_probes[ident] = _describe_stop(run, "this test's call of your function", limits, total)
+            else:
+                break
+        if not run.finished:
+            notes.append(f"Grading stopped early: {_describe_stop(run, 'the notebook', limits, total)}.")
+        cell_report, _ = _read_output(job_dir / "out", "cells")
+        for status in (cell_report or {}).get("cells", []):
+            if isinstance(status, dict) and status.get("status") == "error":
+                label = labels.get(status.get("index"), "a cell")
+                error = checks.explain(self._hide(str(status.get("error"))[:300], workdir))
+                notes.append(f"{label[0].upper()}{label[1:]} raised {error}")
+        tree, arrays = _read_output(job_dir / "out", "probes")
+        outcomes = {}
+        for test_cases in cases.values():
+            for case in test_cases:
+                probe_id = probe_ids[id(case)]
+                if probe_id in lost_probes:
+                    outcomes[probe_id] = Outcome("lost", detail=lost_probes[probe_id])
+                else:
+                    outcomes[probe_id] = _outcome((tree or {}).get(probe_id), arrays, case.probe.name)
+                    outcomes[probe_id].detail = self._hide(outcomes[probe_id].detail, workdir)
+        self._models_dir = job_dir / "out" / "models"
+        return outcomes, notes
+
+    def _forecast(self, cases, probe_ids, outcomes, workdir):
+        """Re-load the models the probes returned, in a fresh sandbox, and forecast."""
+        wanted: list[tuple[Case, str]] = []
+        for test_cases in cases.values():
+            for case in test_cases:
+                outcome = outcomes[probe_ids[id(case)]]
+                value = outcome.value
+                if case.forecast is None or outcome.status != "value" or not hasattr(value, "get"):
+                    continue
+                if value.get("file"):
+                    wanted.append((case, value["file"]))
+                else:
+                    outcome.forecast_error = value.get("save_error") or "the model could not be saved"
+        if not wanted:
+            return
+        total, remaining = self.limits.total_seconds, self._remaining()
+        if remaining < MIN_RUN_SECONDS:
+            for case, _ in wanted:
+                outcomes[probe_ids[id(case)]].forecast_error = (
+                    f"no time was left to forecast with your model: the grading of this notebook "
+                    f"reached its limit of {total:.0f} s in total"
+                )
+            return
+        job_dir = workdir / "evaluate"
+        job_dir.mkdir()
+        shutil.copytree(self._models_dir, job_dir / "models")
+        job = Job(job_dir, ".")
+        for case, model_file in wanted:
+            task_id = probe_ids[id(case)]
+            job.spec["evaluations"].append(
+                {
+                    "id": task_id,
+                    "model": Path(model_file).name,
+                    "series": job.argument(case.forecast.series)["array"],
+                    "window_size": int(case.forecast.window_size),
+                }
+            )
+        job.write()
+        limits = self._limits_within(self.limits, remaining)
+        run = sandbox.run(job_dir, "evaluate", self.slot, limits, self.isolate)
+        tree, arrays = _read_output(job_dir / "out", "evaluations")
+        for case, _ in wanted:
+            outcome = outcomes[probe_ids[id(case)]]
+            entry = (tree or {}).get(probe_ids[id(case)])
+            if isinstance(entry, dict) and entry.get("kind") == "forecast" and entry.get("ref") in arrays:
+                outcome.forecast = np.asarray(arrays[entry["ref"]], dtype=float)
+                outcome.forecast_report = {
+                    key: float(entry[key])
+                    for key in ("changed_variables", "batch_difference")
+                    if isinstance(entry.get(key), (int, float))
+                }
+            elif isinstance(entry, dict) and entry.get("kind") == "error":
+                error = self._hide(str(entry.get("error")), workdir)
+                outcome.forecast_error = f"the saved model could not forecast: {checks.explain(error)}"
+            else:
+                outcome.forecast_error = _describe_stop(run, "the forecast of your model", limits, total)

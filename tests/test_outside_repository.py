@@ -91,12 +91,17 @@ def printed(cell):
 
 
 @pytest.mark.slow
-def test_the_installed_package_has_the_data_and_no_repository(outside):
-    code = "import tscourse, autograder.paths as p; print(tscourse.data_path('sunspots.csv')); print(p.released_notebook('week1'))"
-    done = outside.run([outside.python, "-c", code], env=outside.env)
-    data, master = done.stdout.split()
-    assert "site-packages" in data and "site-packages" in master
-    assert str(ROOT) not in done.stdout
+def test_the_installed_package_has_the_data_and_every_release(outside):
+    code = (
+        "import sys, tscourse, autograder.paths as p\n"
+        "print(tscourse.data_path('sunspots.csv'))\n"
+        "for week in sys.argv[1:]:\n"
+        "    print(p.released_notebook(week).is_file(), p.released_notebook(week))"
+    )
+    done = outside.run([outside.python, "-c", code, *WEEKS], env=outside.env)
+    data, *releases = done.stdout.splitlines()
+    assert "site-packages" in data and str(ROOT) not in done.stdout
+    assert len(releases) == len(WEEKS) and all(line.startswith("True ") for line in releases), releases
 
 
 @pytest.mark.slow

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
+import tscourse
+
 from . import checks, paths, sandbox
 from .spec import Assignment, Case, Failure, File, Global, Outcome
 from .submission import Prepared, SubmissionError, prepare
@@ -132,13 +134,19 @@ class Job:
 
 
 def _course_copy(job_dir: Path, assignment: Assignment) -> str:
-    """Mirror notebooks/<week>/ and data/ so relative paths in notebooks keep working."""
+    """The course as a notebook sees it: a copy of `tscourse` (with the assignment's data) on the
+    sandbox's import path, and notebooks/<week>/ beside data/ for notebooks that use relative paths."""
+    package = job_dir / "lib" / "tscourse"
+    (package / "data").mkdir(parents=True)
+    shutil.copy(Path(tscourse.__file__), package / "__init__.py")
+    shutil.copy(paths.DATA / "SOURCES.md", package / "data" / "SOURCES.md")
     notebook_dir = job_dir / "course" / "notebooks" / assignment.name
     notebook_dir.mkdir(parents=True)
     data_dir = job_dir / "course" / "data"
     data_dir.mkdir(parents=True)
     for name in assignment.data_files:
         shutil.copy(paths.DATA / name, data_dir / name)
+        shutil.copy(paths.DATA / name, package / "data" / name)
     return f"course/notebooks/{assignment.name}"
 
 

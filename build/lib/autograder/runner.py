@@ -158,6 +158,7 @@ def run_probe(probe, namespace, encoder, inputs, files_dir):
 
 def execute(job_dir):
     job = Job(job_dir)
+    sys.path.insert(0, str(job.dir / "lib"))  # the grader's copy of the student package, tscourse
     shell = make_shell(job.dir, job.spec["cwd"])
     statuses = run_cells(job, shell)
     job.write_results("cells", {"cells": statuses}, {})

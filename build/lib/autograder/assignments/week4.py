@@ -15,8 +15,7 @@ from .. import checks, paths
 from ..spec import Assignment, Case, Failure, File, Forecast, Global, Test, call, variable
 from ..values import Opaque, TypedArray
 
-DATA_FILE = "sunspots.csv"
-DATA_PATH = "../../data/sunspots.csv"  # as the notebook, in notebooks/week4/, reads it
+DATA_FILE = "sunspots.csv"  # the notebook reads it from tscourse.data_path(DATA_FILE)
 SERIES_LENGTH = 3235
 SPLIT_TIME = 3000
 WINDOW_SIZE = 30
@@ -115,7 +114,7 @@ def _typed(what, name, value, kinds, kind_text, hint):
 
 def _parse_cases(rng):
     def case(argument, times, values, hidden):
-        source = f"'{DATA_PATH}'" if not hidden else "a small file in the same format"
+        source = "DATA_PATH" if not hidden else "a small file in the same format"
 
         def check(outcome):
             what = f"parse_data_from_file({source})"
@@ -145,7 +144,7 @@ def _parse_cases(rng):
     times, values = load_series()
     content, sample_times, sample_values = sample_csv(rng)
     return [
-        case(DATA_PATH, times, values, False),
+        case(File(DATA_FILE, (paths.DATA / DATA_FILE).read_bytes()), times, values, False),
         case(File("sunspots_sample.csv", content), sample_times, sample_values, True),
     ]
 

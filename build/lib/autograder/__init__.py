@@ -1,1 +1,0 @@
-"""Autograder for the course: release, sandboxed grading, feedback and grades."""

@@ -12,6 +12,6 @@ if ! command -v bwrap >/dev/null 2>&1; then
 fi
 export PATH="$PWD/.venv/bin:$PATH"
 .venv/bin/python -m ruff check autograder tscourse scripts tests
-# Every lab runs twice: in the book build (tests/test_book.py) and alone, from the installed wheel
-# outside the repository (tests/test_outside_repository.py), which also runs each solution and release.
+# Every lab runs once, alone, from the installed wheel outside the repository (tests/outside/); the
+# book build test renders those executed labs, and each release and solution runs there too.
 exec .venv/bin/python -m pytest tests --ignore=tests/corpus/files "$@"

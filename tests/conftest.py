@@ -37,6 +37,28 @@ def grade(tmp_path):
     return run
 
 
+@pytest.fixture(scope="session")
+def outside(tmp_path_factory):
+    """The course installed from its wheel into a fresh environment outside the repository."""
+    from outside.environment import Environment
+
+    base = tmp_path_factory.mktemp("outside")
+    assert ROOT not in base.parents
+    return Environment(base)
+
+
+@pytest.fixture(scope="session")
+def executed_labs(outside):
+    """Every lab executed once, alone in an empty folder, in that environment: {lab: (process, path)}."""
+    from outside.environment import labs
+
+    executed = {}
+    for lab in labs():
+        copy = outside.alone(lab, f"{lab.parent.name}-{lab.stem}")
+        executed[lab] = (outside.execute(copy)[0], copy)
+    return executed
+
+
 def scores(result):
     return {test.name: test.score for test in result.tests}
 

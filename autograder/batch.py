@@ -43,9 +43,10 @@ class Submission:
     notebook: Path | None
     note: str = ""
 
-    def fingerprint(self) -> str:
-        """sha256 of what is graded: the notebook's bytes (or the reason there is none)."""
-        digest = hashlib.sha256()
+    def fingerprint(self, master: bytes = b"") -> str:
+        """sha256 of what is graded: the notebook's bytes (or the reason there is none), with the
+        released master copy it is graded against, so a re-release grades everyone again."""
+        digest = hashlib.sha256(hashlib.sha256(master).digest())
         if self.notebook is None:
             digest.update(b"no notebook\0" + self.note.encode())
         else:
@@ -244,7 +245,8 @@ def grade_all(
     work_root = out / assignment.name / "work"
     shutil.rmtree(work_root, ignore_errors=True)  # leftovers of a run that was killed
     work_root.mkdir(parents=True, exist_ok=True)
-    fingerprints = {s.student: s.fingerprint() for s in submissions}
+    master = paths.released_notebook(assignment.name).read_bytes()
+    fingerprints = {s.student: s.fingerprint(master) for s in submissions}
     summary, pending, current = Summary(), [], []
     for submission in submissions:
         stored = store.fingerprint(submission.student) if store.has(submission.student) else None

@@ -148,6 +148,17 @@ def test_the_solution_graded_after_the_blank_gets_its_own_score(tmp_path):
         assert [(r.student, r.score) for r in results] == [("week1", expected)]
 
 
+def test_the_fingerprint_follows_the_notebook_and_the_released_master(tmp_path):
+    notebook = tmp_path / "alice.ipynb"
+    notebook.write_bytes(b"{}")
+    submission = batch.Submission("alice", notebook)
+    first = submission.fingerprint(b"master")
+    assert submission.fingerprint(b"master") == first
+    assert submission.fingerprint(b"re-released master") != first
+    notebook.write_bytes(b'{"cells": []}')
+    assert submission.fingerprint(b"master") != first
+
+
 # --- cells the student added, end to end ------------------------------------------------------------
 
 USES_HELPER = '''

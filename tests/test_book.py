@@ -45,8 +45,12 @@ MEASUREMENTS = {
     "error metric": re.compile(r"\b(MAE|MSE|RMSE|MAPE)\b[^.\n]{0,25}?(?<![\w.])\d+(\.\d+)?"),
     "percentage": re.compile(r"(?<![\w.])\d+(\.\d+)?\s?(%|per ?cent\b)"),
     "duration": re.compile(r"(?<![\w.])\d+(\.\d+)?(\s(ms|s|h)|\s?(secs?|seconds?|mins?|minutes?|hours?))\b"),
-    "ratio": re.compile(r"(?<![\w.])\d+(\.\d+)?\s?(×|x|times)\s+(faster|slower|as|more|fewer|less|larger|smaller)\b"),
-    "parameter count": re.compile(r"(?<![\w.])\d[\d,]*(\.\d+)?\s?k?\s+(trainable\s+)?(parameters|params|weights)\b"),
+    "ratio": re.compile(
+        r"(?<![\w.])\d+(\.\d+)?\s?(×|x|times)\s+(faster|slower|as|more|fewer|less|larger|smaller)\b"
+    ),
+    "parameter count": re.compile(
+        r"(?<![\w.])\d[\d,]*(\.\d+)?\s?k?\s+(trainable\s+)?(parameters|params|weights)\b"
+    ),
 }
 # Settings, not measurements: a line that states a bar or a budget may quote its number.
 SETTINGS = ("at most", "≤", "<=", "threshold", "budget", "time limit")
@@ -61,7 +65,7 @@ ILLUSTRATIONS = (
     "revenue grows by roughly 5 % each year",
     "70 % of the previous one",
     "take a random 20 % for validation",
-    'growing by about 5 %',
+    "growing by about 5 %",
 )
 
 

@@ -84,3 +84,13 @@ def test_a_solution_alone_passes_every_visible_test_with_check(outside, week):
     assert checked.returncode == 0, checked.stdout[-3000:] + checked.stderr[-3000:]
     assert "All visible tests passed" in checked.stdout
     assert "Not graded" not in checked.stdout and "raised" not in checked.stdout
+
+
+@pytest.mark.slow
+def test_the_course_installs_from_a_git_url(outside):
+    """pip builds the package from the committed repository, as from the launch buttons' URL."""
+    target = outside.base / "from-git"
+    command = [outside.python, "-m", "pip", "install", "--quiet", "--no-deps", "--target", target]
+    outside.run([*command, f"git+file://{ROOT}"])
+    assert (target / "tscourse" / "data" / "sunspots.csv").is_file()
+    assert all((target / "tscourse" / "notebooks" / week / "assignment.ipynb").is_file() for week in WEEKS)

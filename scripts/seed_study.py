@@ -8,7 +8,7 @@ Lab 3 reads, asserts and glues.
     python scripts/seed_study.py lab3 --seeds 5     # the Conv1D + LSTM recipe of Lab 3
     python scripts/seed_study.py deep --seeds 5     # Conv1D(64) + 2 x LSTM(64) + Dense(30, 10), SGD
 
-Each run appends to docs/seed_study/<recipe>.json (existing seeds are skipped), so it can be resumed.
+Each run appends to tscourse/records/seed_study_<recipe>.json (existing seeds are skipped), so it can be resumed.
 """
 
 from __future__ import annotations
@@ -121,7 +121,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=5)
     args = parser.parse_args()
 
-    out = ROOT / "docs" / "seed_study" / f"{args.recipe}.json"
+    out = ROOT / "tscourse" / "records" / f"seed_study_{args.recipe}.json"  # shipped with the package
     series = read_sunspots()
     record = json.loads(out.read_text()) if out.exists() else {"runs": []}
     record.update(

@@ -13,7 +13,7 @@ import pytest
 from conftest import released_copy, sandbox_or_skip, scores, solution_with
 
 from autograder import assignments, batch, paths, sandbox
-from autograder.grading import Grader, hide_paths
+from autograder.grading import FORECAST_RESERVE, Grader, hide_paths
 
 WEEKS = ("week1", "week2", "week3", "week4")
 
@@ -233,9 +233,10 @@ def test_messages_show_no_sandbox_paths(tmp_path):
 
 
 def test_the_readme_states_the_limits_that_hold():
-    """The README's table of time limits is the one the assignments enforce."""
+    """The README's table of time limits is the one the assignments enforce (and the forecast reserve)."""
     readme = (paths.ROOT / "README.md").read_text(encoding="utf-8")
     for name in assignments.available():
         spec = assignments.get(name)
-        row = f"| {name} | {spec.cell_seconds:.0f} s | {spec.total_seconds:.0f} s |"
+        row = f"| {name} | {spec.cell_seconds:.0f} | {spec.total_seconds:.0f} |"
         assert row in readme, row
+    assert FORECAST_RESERVE == 60 and "the last minute of that time limit is kept for the forecast" in readme

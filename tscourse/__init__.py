@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["data_path", "data_dir"]
+__all__ = ["data_path", "data_dir", "record_path"]
 
 _HERE = Path(__file__).resolve().parent
 
@@ -31,4 +31,12 @@ def data_path(name: str) -> str:
     if not path.is_file():
         known = ", ".join(sorted(p.name for p in data_dir().iterdir() if p.name != "SOURCES.md"))
         raise FileNotFoundError(f"no data file named {name!r}; the course has: {known}")
+    return str(path)
+
+
+def record_path(name: str) -> str:
+    """The path of a record the course's own scripts measured (e.g. "seed_study_lab3.json")."""
+    path = _HERE / "records" / name
+    if not path.is_file():
+        raise FileNotFoundError(f"no record named {name!r} in {path.parent}")
     return str(path)

@@ -25,7 +25,9 @@ START_DATE = "2011-01-01"  # the assignment uses the series from this day on
 SPLIT_DATE = "2019-01-01"  # training before this day, validation from it
 WINDOW_SIZE = 30
 MISSING = -999
-# Calibrated with `python scripts/calibrate.py week5 --seeds 20 --workers 1` (docs/calibration/week5.md).
+# Calibrated with `python scripts/calibrate.py week5 --seeds 20 --workers 1` (docs/calibration/week5.md):
+# reference 1.312 to 1.345 °C over 20 seeds; naive 1.384, seasonal naive 3.024, best (2-day) moving
+# average 1.605; the least-squares linear model over 30 days lands at 1.326 (it passes).
 MAE_THRESHOLD = 1.36
 
 

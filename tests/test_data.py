@@ -37,3 +37,10 @@ def test_sunspots_shape():
     assert len(lines) == 3236
     assert lines[1] == "0,1749-01-31,96.7"
     assert lines[-1] == "3234,2018-07-31,1.6"
+
+
+def test_cet_daily_shape():
+    lines = (paths.DATA / "cetdl1772on.dat").read_text(encoding="utf-8").split("\n")
+    assert len(lines) == 7750
+    assert lines[0].split()[:4] == ["1772", "1", "32", "-15"]
+    assert lines[-1].split()[:3] == ["2021", "31", "8"]

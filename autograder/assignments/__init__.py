@@ -6,7 +6,7 @@ import importlib
 
 from ..spec import Assignment
 
-NAMES = ("week1", "week2", "week3", "week4")
+NAMES = ("week1", "week2", "week3", "week4", "week5")
 
 
 class UnknownAssignment(KeyError):

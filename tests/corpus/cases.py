@@ -268,4 +268,15 @@ ENTRIES = [
         failed=frozenset({"test_forecast_mae_threshold", "test_model_forecast"}),
         messages={"test_forecast_mae_threshold": LOOKAHEAD_MESSAGE},
     ),
+    # Week 5: hostile code on the blank, and a model that reads the answer across the batch.
+    Entry("week5_blank_monkeypatch", assignment="week5", base="release", extra=MONKEYPATCH, score=0.0),
+    Entry("week5_blank_fake_results", assignment="week5", base="release", extra=FAKE_RESULTS, score=0.0),
+    Entry(
+        "week5_batch_lookahead",
+        assignment="week5",
+        append={"train": BATCH_LOOKAHEAD},
+        score=10.0 - 2 - 1,
+        failed=frozenset({"test_forecast_mae_threshold", "test_model_forecast"}),
+        messages={"test_forecast_mae_threshold": LOOKAHEAD_MESSAGE},
+    ),
 ]

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from conftest import scores, solution_with
 
+from autograder import paths
 from autograder.assignments import week5
 from autograder.spec import Failure, File, Global, Outcome
 from autograder.values import ModelInfo, TypedArray
@@ -58,7 +59,10 @@ def test_reference_fill_missing():
 
 def test_parse_passes_and_fails_with_hints():
     case = cases("test_parse_data_from_file")[0]
-    assert case.probe.args == (week5.DATA_PATH,)
+    (argument,) = case.probe.args
+    assert (
+        argument.name == week5.DATA_FILE and argument.content == (paths.DATA / week5.DATA_FILE).read_bytes()
+    )
     expected = week5.ref_parse(week5.paths.DATA / week5.DATA_FILE)
     case.check(value(expected))
     assert "tenths of a degree" in failure_message(case, value(expected * 10))

@@ -18,8 +18,7 @@ from ..spec import Assignment, Case, Failure, File, Forecast, Global, Test, call
 from ..values import TypedArray
 from .week4 import check_windows
 
-DATA_FILE = "cetdl1772on.dat"
-DATA_PATH = "../../data/cetdl1772on.dat"  # as the notebook, in notebooks/week5/, reads it
+DATA_FILE = "cetdl1772on.dat"  # the notebook reads it from tscourse.data_path(DATA_FILE)
 FIRST_YEAR = 1772  # the file's first year: its series starts on 1 January of it
 START_DATE = "2011-01-01"  # the assignment uses the series from this day on
 SPLIT_DATE = "2019-01-01"  # training before this day, validation from it
@@ -196,7 +195,7 @@ def check_parsed(what, outcome, expected, years):
 
 def _parse_cases(rng):
     def case(argument, expected, years, hidden):
-        source = f"'{DATA_PATH}'" if not hidden else f"a file of {years} years in the same format"
+        source = "DATA_PATH" if not hidden else f"a file of {years} years in the same format"
 
         def check(outcome):
             check_parsed(f"parse_data_from_file({source})", outcome, expected, years)
@@ -206,7 +205,7 @@ def _parse_cases(rng):
     whole = ref_parse(paths.DATA / DATA_FILE)
     content, sample, years = sample_file(rng)
     return [
-        case(DATA_PATH, whole, 2021 - FIRST_YEAR + 1, False),
+        case(File(DATA_FILE, (paths.DATA / DATA_FILE).read_bytes()), whole, 2021 - FIRST_YEAR + 1, False),
         case(File("cet_sample.dat", content), sample, years, True),
     ]
 

@@ -50,11 +50,22 @@ def kind_of(number: int) -> str:
     return list(KINDS)[number % len(KINDS)]
 
 
-def notebook_text(kind: str) -> str:
-    base, replacements, extra, _ = KINDS[kind]
+# Kinds that any assignment has, for a class of another week: (base notebook, extra cell); all score 0.
+ANY_WEEK_KINDS = {
+    "blank": ("release", ""),
+    "invalid_json": ("raw", ""),
+    "monkeypatch_on_blank": ("release", MONKEYPATCH),
+}
+
+
+def notebook_text(kind: str, assignment: str = "week1") -> str:
+    if assignment == "week1":
+        base, replacements, extra, _ = KINDS[kind]
+    else:
+        (base, extra), replacements = ANY_WEEK_KINDS[kind], {}
     if base == "raw":
         return '{"cells": [ {"cell_type": "code"'
-    source = paths.source_notebook("week1") if base == "solution" else paths.released_notebook("week1")
+    source = paths.source_notebook(assignment) if base == "solution" else paths.released_notebook(assignment)
     notebook = nbformat.read(source, as_version=4)
     cells = []
     for cell in notebook.cells:
@@ -62,7 +73,9 @@ def notebook_text(kind: str) -> str:
         if grade_id in replacements:
             cell.source = replacements[grade_id]
         cells.append(cell)
-        if extra and grade_id == "train_val_split":
+        if extra and (
+            grade_id == "train_val_split" or (assignment != "week1" and grade_id == "setup_imports")
+        ):
             cells.append(nbformat.v4.new_code_cell(extra))
     notebook.cells = cells
     return json.dumps(notebook)
@@ -79,6 +92,19 @@ def generate_class(folder: Path, count: int) -> dict[str, str]:
         target.mkdir(parents=True, exist_ok=True)
         name = "my notebook.ipynb" if kind == "renamed_correct" else paths.NOTEBOOK_NAME
         (target / name).write_text(texts[kind], encoding="utf-8")
+        students[student] = kind
+    return students
+
+
+def generate_any_week_class(folder: Path, assignment: str, count: int) -> dict[str, str]:
+    """Write `count` student folders of `assignment` with submissions that all earn 0; return {student: kind}."""
+    texts = {kind: notebook_text(kind, assignment) for kind in ANY_WEEK_KINDS}
+    students = {}
+    for number in range(count):
+        kind = list(ANY_WEEK_KINDS)[number % len(ANY_WEEK_KINDS)]
+        student = f"s{number:04d}_{kind}"
+        (folder / student).mkdir(parents=True, exist_ok=True)
+        (folder / student / paths.NOTEBOOK_NAME).write_text(texts[kind], encoding="utf-8")
         students[student] = kind
     return students
 

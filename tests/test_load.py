@@ -13,7 +13,7 @@ from conftest import ROOT, sandbox_or_skip
 from autograder import assignments, batch
 
 sys.path.insert(0, str(ROOT / "scripts"))
-from generate_class import EXPECTED_SCORES, generate_class  # noqa: E402
+from generate_class import EXPECTED_SCORES, generate_any_week_class, generate_class  # noqa: E402
 
 COUNT = int(os.environ.get("LOAD_TEST_SUBMISSIONS", "200"))
 
@@ -34,3 +34,25 @@ def test_two_hundred_mixed_submissions(tmp_path: Path):
     with open(out / "week1" / "grades.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert sorted(row["student"] for row in rows) == sorted(students)
+
+
+@pytest.mark.slow
+def test_a_week5_class_is_graded_exactly_once():
+    """Week 5 in the load test: blank, broken and hostile notebooks, 2 workers, one result each.
+
+    (The reference's own full marks are tested in tests/test_grading.py; here the point is that a
+    class of the newest week goes through the batch machinery exactly once per student.)
+    """
+    sandbox_or_skip()
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        students = generate_any_week_class(Path(tmp) / "class", "week5", 6)
+        submissions = batch.discover(Path(tmp) / "class", "week5")
+        results, summary = batch.grade_all(
+            assignments.get("week5"), submissions, Path(tmp) / "out", workers=2, show_progress=False
+        )
+        assert summary.new == 6 and sorted(r.student for r in results) == sorted(students)
+        assert all(r.score == 0 for r in results)
+        with open(Path(tmp) / "out" / "week5" / "grades.csv", newline="") as handle:
+            assert sorted(row["student"] for row in csv.DictReader(handle)) == sorted(students)

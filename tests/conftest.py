@@ -49,14 +49,19 @@ def outside(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def executed_labs(outside):
-    """Every lab executed once, alone in an empty folder, in that environment: {lab: (process, path)}."""
+    """Every lab executed once, alone in an empty folder, in that environment: {lab: (process, path)}.
+
+    Two labs run at a time, as scripts/execute_notebooks.py does for the book build."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from outside.environment import labs
 
-    executed = {}
-    for lab in labs():
-        copy = outside.alone(lab, f"{lab.parent.name}-{lab.stem}")
-        executed[lab] = (outside.execute(copy)[0], copy)
-    return executed
+    copies = {lab: outside.alone(lab, f"{lab.parent.name}-{lab.stem}") for lab in labs()}
+    with ThreadPoolExecutor(max_workers=2) as pool:  # two kernels at once use both cores better
+        done = dict(
+            zip(copies, pool.map(lambda copy: outside.execute(copy)[0], copies.values()), strict=True)
+        )
+    return {lab: (done[lab], copy) for lab, copy in copies.items()}
 
 
 def scores(result):

@@ -309,7 +309,7 @@ class Grader:
         lost_probes: dict[str, str] = {}
         labels = {cell.index: cell.label for cell in prepared.cells}
         roles = {cell.index: cell.role for cell in prepared.cells}
-        limits, slowed, total = self.limits, False, self.limits.total_seconds
+        limits, slowed, total = self.limits, None, self.limits.total_seconds
         run, job_dir = None, None
         for attempt in range(MAX_ATTEMPTS):
             remaining = self._remaining(reserve)
@@ -335,16 +335,18 @@ class Grader:
             if run.finished or run.status == "total_timeout" or not run.step:
                 break
             kind, _, ident = run.step.partition(" ")
-            if kind == "cell" and ident.isdigit() and roles.get(int(ident)) == "setup" and not slowed:
-                # The course's own setup code was slow (a busy machine), not the student's:
+            if kind == "cell" and ident.isdigit() and roles.get(int(ident)) == "setup" and slowed is None:
+                # The course's own setup code may have been slow (a busy machine), not the student's:
                 # run again with twice the time before blaming the cell.
-                slowed = True
+                slowed = ident
                 limits = dataclasses.replace(limits, cell_seconds=2 * limits.cell_seconds)
                 continue
             if kind == "cell" and ident.isdigit() and int(ident) in labels:
                 reason = _describe_stop(run, labels[int(ident)], limits, total)
                 notes.append(f"{reason[0].upper()}{reason[1:]}; the notebook was run again without it.")
                 skipped_cells.add(int(ident))
+                if ident == slowed:  # it hung with twice the time too: not a slow machine, a hang
+                    limits = self.limits
             elif kind == "probe" and ident in probe_ids.values():
                 lost_probes[ident] = _describe_stop(run, "this test's call of your function", limits, total)
             else:

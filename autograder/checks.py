@@ -150,6 +150,21 @@ def model(what, outcome: Outcome):
     return value
 
 
+def window_model_shapes(what, info: ModelInfo, window_size: int):
+    """Fail unless a model takes (batch, window_size, 1) windows and gives one forecast per window."""
+    input_shape = info.get("input_shape")
+    if input_shape != [None, window_size, 1]:
+        raise Failure(
+            what,
+            f"input shape (None, {window_size}, 1): start with tf.keras.Input(shape=(WINDOW_SIZE, 1))",
+            f"input shape {tuple(input_shape) if input_shape else input_shape}",
+        )
+    output_shape = info.get("output_shape")
+    if output_shape != [None, 1]:
+        shown_shape = tuple(output_shape) if output_shape else output_shape
+        raise Failure(what, "output shape (None, 1): one forecast per window", f"output shape {shown_shape}")
+
+
 def dataset(what, outcome: Outcome):
     """The value as the first batches of a tf.data.Dataset, failing on anything else or no batches."""
     value = require_value(what, outcome, "a tf.data.Dataset")

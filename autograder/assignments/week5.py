@@ -328,17 +328,7 @@ def check_architecture(what, info):
         raise Failure(what, "at least one GRU layer", f"layers {shown}")
     if not any("Dropout" in layer for layer in layers):
         raise Failure(what, "a Dropout layer (tf.keras.layers.Dropout)", f"layers {shown}")
-    input_shape = info.get("input_shape")
-    if input_shape != [None, WINDOW_SIZE, 1]:
-        raise Failure(
-            what,
-            f"input shape (None, {WINDOW_SIZE}, 1): start with tf.keras.Input(shape=(WINDOW_SIZE, 1))",
-            f"input shape {tuple(input_shape) if input_shape else input_shape}",
-        )
-    output_shape = info.get("output_shape")
-    if output_shape != [None, 1]:
-        shown_shape = tuple(output_shape) if output_shape else output_shape
-        raise Failure(what, "output shape (None, 1): one forecast per window", f"output shape {shown_shape}")
+    checks.window_model_shapes(what, info, WINDOW_SIZE)
 
 
 def _uncompiled_cases(rng):

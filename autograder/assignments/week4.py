@@ -259,6 +259,42 @@ def _compiled_cases(rng):
 # --- exercise 5: model_forecast --------------------------------------------------------------
 
 
+def model_forecast_pair(series, label, hidden, window_size=WINDOW_SIZE, atol=1e-2):
+    """Two cases: the grader's forecast of the notebook's `model` on `series`, and model_forecast on
+    `series[:-1]` (the same windows) compared with it."""
+    shared = {}
+    length = len(series) - window_size
+
+    def check_model(outcome):
+        what = "`model`, the trained model that model_forecast is tested with"
+        shared["model"] = False
+        checks.model(what, outcome)
+        shared["model"], shared["forecast"] = True, outcome.forecast
+        if outcome.forecast is None:
+            raise Failure(what, "a model the grader can forecast with", outcome.forecast_error or "none")
+
+    def check_forecast(outcome):
+        what = f"model_forecast(model, {label}, WINDOW_SIZE={window_size})"
+        if shared.get("model") is False:
+            return  # no model to forecast with: the case before this one says so
+        value = checks.require_value(what, outcome, f"a numpy array of shape ({length},)")
+        if isinstance(value, TypedArray) and value.shape == (length, 1):
+            raise Failure(what, f"shape ({length},)", f"shape {value.shape} (flatten it: forecast[:, 0])")
+        got = checks.array(what, outcome, shape=(length,))
+        expected = shared.get("forecast")
+        if expected is not None:
+            checks.close(what, got, expected, atol=atol, rtol=1e-3, label="forecast")
+
+    probe_model = Case("model", variable("model"), check_model, hidden, Forecast(series, window_size))
+    probe_forecast = Case(
+        "model_forecast",
+        call("model_forecast", Global("model"), series[:-1], window_size),
+        check_forecast,
+        hidden,
+    )
+    return [probe_model, probe_forecast]
+
+
 def _forecast_cases(rng):
     """model_forecast with the notebook's own `model`, against the grader's forecast of it.
 
@@ -267,46 +303,13 @@ def _forecast_cases(rng):
     holds the same windows, and is compared with the first one's forecast.
     """
 
-    def pair(series, label, hidden):
-        shared = {}
-        length = len(series) - WINDOW_SIZE
-
-        def check_model(outcome):
-            what = "`model`, the trained model that model_forecast is tested with"
-            shared["model"] = False
-            checks.model(what, outcome)
-            shared["model"], shared["forecast"] = True, outcome.forecast
-            if outcome.forecast is None:
-                raise Failure(what, "a model the grader can forecast with", outcome.forecast_error or "none")
-
-        def check_forecast(outcome):
-            what = f"model_forecast(model, {label}, WINDOW_SIZE={WINDOW_SIZE})"
-            if shared.get("model") is False:
-                return  # no model to forecast with: the case before this one says so
-            value = checks.require_value(what, outcome, f"a numpy array of shape ({length},)")
-            if isinstance(value, TypedArray) and value.shape == (length, 1):
-                raise Failure(what, f"shape ({length},)", f"shape {value.shape} (flatten it: forecast[:, 0])")
-            got = checks.array(what, outcome, shape=(length,))
-            expected = shared.get("forecast")
-            if expected is not None:
-                checks.close(what, got, expected, atol=1e-2, rtol=1e-3, label="forecast")
-
-        probe_model = Case("model", variable("model"), check_model, hidden, Forecast(series, WINDOW_SIZE))
-        probe_forecast = Case(
-            "model_forecast",
-            call("model_forecast", Global("model"), series[:-1], WINDOW_SIZE),
-            check_forecast,
-            hidden,
-        )
-        return [probe_model, probe_forecast]
-
     _, values = load_series()
     valid = values[SPLIT_TIME - WINDOW_SIZE :].astype("float32")
     length = WINDOW_SIZE + int(rng.integers(20, 80))
     random_series = (
         np.abs(rng.normal(0, 20, length).cumsum() + rng.uniform(20, 200)).round(1).astype("float32")
     )
-    return pair(valid, "series[SPLIT_TIME - WINDOW_SIZE:-1]", False) + pair(
+    return model_forecast_pair(valid, "series[SPLIT_TIME - WINDOW_SIZE:-1]", False) + model_forecast_pair(
         random_series, f"a series of {length - 1} values", True
     )
 

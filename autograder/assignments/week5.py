@@ -14,9 +14,8 @@ import calendar
 import numpy as np
 
 from .. import checks, paths
-from ..spec import Assignment, Case, Failure, File, Forecast, Global, Test, call, variable
-from ..values import TypedArray
-from .week4 import check_windows
+from ..spec import Assignment, Case, Failure, File, Forecast, Test, call, variable
+from .week4 import check_windows, model_forecast_pair
 
 DATA_FILE = "cetdl1772on.dat"  # the notebook reads it from tscourse.data_path(DATA_FILE)
 FIRST_YEAR = 1772  # the file's first year: its series starts on 1 January of it
@@ -357,37 +356,7 @@ def _forecast_cases(rng):
     """model_forecast with the notebook's own `model`, against the grader's forecast of it (see week 4)."""
 
     def pair(series, label, hidden):
-        shared = {}
-        length = len(series) - WINDOW_SIZE
-
-        def check_model(outcome):
-            what = "`model`, the trained model that model_forecast is tested with"
-            shared["model"] = False
-            checks.model(what, outcome)
-            shared["model"], shared["forecast"] = True, outcome.forecast
-            if outcome.forecast is None:
-                raise Failure(what, "a model the grader can forecast with", outcome.forecast_error or "none")
-
-        def check_forecast(outcome):
-            what = f"model_forecast(model, {label}, WINDOW_SIZE={WINDOW_SIZE})"
-            if shared.get("model") is False:
-                return  # no model to forecast with: the case before this one says so
-            value = checks.require_value(what, outcome, f"a numpy array of shape ({length},)")
-            if isinstance(value, TypedArray) and value.shape == (length, 1):
-                raise Failure(what, f"shape ({length},)", f"shape {value.shape} (flatten it: forecast[:, 0])")
-            got = checks.array(what, outcome, shape=(length,))
-            expected = shared.get("forecast")
-            if expected is not None:
-                checks.close(what, got, expected, atol=1e-3, rtol=1e-3, label="forecast")
-
-        probe_model = Case("model", variable("model"), check_model, hidden, Forecast(series, WINDOW_SIZE))
-        probe_forecast = Case(
-            "model_forecast",
-            call("model_forecast", Global("model"), series[:-1], WINDOW_SIZE),
-            check_forecast,
-            hidden,
-        )
-        return [probe_model, probe_forecast]
+        return model_forecast_pair(series, label, hidden, WINDOW_SIZE, atol=1e-3)
 
     data = assignment_data()
     valid = data["normalised"][data["split_time"] - WINDOW_SIZE :].astype("float32")

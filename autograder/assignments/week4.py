@@ -237,26 +237,32 @@ def check_architecture(what, info):
     checks.window_model_shapes(what, info, WINDOW_SIZE)
 
 
-def _uncompiled_cases(rng):
-    def check(outcome):
-        what = "create_uncompiled_model()"
-        check_architecture(what, checks.model(what, outcome))
+def model_cases(check_architecture):
+    """The cases of create_uncompiled_model and create_model, judged by `check_architecture(what, info)`."""
 
-    return [Case("uncompiled model", call("create_uncompiled_model"), check)]
+    def uncompiled_cases(rng):
+        def check(outcome):
+            what = "create_uncompiled_model()"
+            check_architecture(what, checks.model(what, outcome))
+
+        return [Case("uncompiled model", call("create_uncompiled_model"), check)]
+
+    def compiled_cases(rng):
+        def check(outcome):
+            what = "create_model()"
+            info = checks.model(what, outcome)
+            check_architecture(what, info)
+            if not info.get("optimizer") or not info.get("loss"):
+                raise Failure(
+                    what, "a compiled model (model.compile with a loss and an optimizer)", "no compile"
+                )
+
+        return [Case("compiled model", call("create_model"), check)]
+
+    return uncompiled_cases, compiled_cases
 
 
-def _compiled_cases(rng):
-    def check(outcome):
-        what = "create_model()"
-        info = checks.model(what, outcome)
-        check_architecture(what, info)
-        if not info.get("optimizer") or not info.get("loss"):
-            raise Failure(what, "a compiled model (model.compile with a loss and an optimizer)", "no compile")
-
-    return [Case("compiled model", call("create_model"), check)]
-
-
-# --- exercise 5: model_forecast --------------------------------------------------------------
+_uncompiled_cases, _compiled_cases = model_cases(check_architecture)
 
 
 def model_forecast_pair(series, label, hidden, window_size=WINDOW_SIZE, atol=1e-2):

@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import checks, paths
 from ..spec import Assignment, Case, Failure, File, Forecast, Test, call, variable
-from .week4 import check_windows, model_forecast_pair
+from .week4 import check_windows, model_cases, model_forecast_pair
 
 DATA_FILE = "cetdl1772on.dat"  # the notebook reads it from tscourse.data_path(DATA_FILE)
 FIRST_YEAR = 1772  # the file's first year: its series starts on 1 January of it
@@ -330,23 +330,7 @@ def check_architecture(what, info):
     checks.window_model_shapes(what, info, WINDOW_SIZE)
 
 
-def _uncompiled_cases(rng):
-    def check(outcome):
-        what = "create_uncompiled_model()"
-        check_architecture(what, checks.model(what, outcome))
-
-    return [Case("uncompiled model", call("create_uncompiled_model"), check)]
-
-
-def _compiled_cases(rng):
-    def check(outcome):
-        what = "create_model()"
-        info = checks.model(what, outcome)
-        check_architecture(what, info)
-        if not info.get("optimizer") or not info.get("loss"):
-            raise Failure(what, "a compiled model (model.compile with a loss and an optimizer)", "no compile")
-
-    return [Case("compiled model", call("create_model"), check)]
+_uncompiled_cases, _compiled_cases = model_cases(check_architecture)
 
 
 # --- exercise 7: model_forecast --------------------------------------------------------------

@@ -158,15 +158,17 @@ def pick_notebook(folder: Path, assignment: str) -> tuple[Path | None, str]:
 
 def discover(path: Path, assignment: str) -> list[Submission]:
     """One notebook, a folder holding one folder (or one .ipynb) per student, or an nbgrader
-    course root (`submitted/<student>/<assignment>/`)."""
+    course root (`submitted/<student>/<assignment>/`), or one notebook inside it."""
+    root = nbgrader_course.course_root_of(path, assignment)
+    if root is not None:
+        only = path.parents[1].name if path.is_file() else None
+        return [
+            Submission(student, *pick_notebook(folder, assignment), folder=folder)
+            for student, folder in nbgrader_course.submission_folders(root, assignment, only)
+        ]
     if path.is_file():
         student = path.parent.name if path.name == paths.NOTEBOOK_NAME else path.stem
         return [Submission(safe_name(student), path, folder=path.parent)]
-    if nbgrader_course.is_course_root(path):
-        return [
-            Submission(student, *pick_notebook(folder, assignment), folder=folder)
-            for student, folder in nbgrader_course.submission_folders(path, assignment)
-        ]
     submissions, seen = [], set()
     for entry in sorted(path.iterdir()):
         if entry.name.startswith("."):
@@ -306,11 +308,13 @@ def grade_all(
         return result
 
     by_student = {s.student: s for s in submissions}
+    times: dict[str, str] = {}
 
     def finish(result: Result, stored: bool = False):
         """Apply the late policy, then save, record and write the feedback (only what changed)."""
         submission = by_student[result.student]
         changed = late.apply(result, submission.submitted_at, submission.time_source, config)
+        times[result.student] = result.submitted_at
         if not stored or changed:
             store.save(result)
         gradebook_module.record(book, result, layout.gradebook_timestamp(result, submission.time_source))
@@ -330,7 +334,7 @@ def grade_all(
                 progress.step(result.student)
                 if on_result is not None:
                     on_result(result)
-        gradebook_module.export_csv(book, assignment, out / assignment.name / "grades.csv")
+        gradebook_module.export_csv(book, assignment, out / assignment.name / "grades.csv", times)
     shutil.rmtree(work_root, ignore_errors=True)
     lock.close()
     return [store.load(s.student) for s in submissions], summary

@@ -31,14 +31,15 @@ def _grade(args):
     if not path.exists():
         print(f"error: no such file or folder: {path}", file=sys.stderr)
         return EXIT_USAGE
-    config = late.find_config(args.config, path)
+    root = nbgrader_course.course_root_of(path, assignment.name)
+    config = late.find_config(args.config, root or path)
     sandbox.check_available()
     submissions = batch.discover(path, assignment.name)
     if not submissions:
         print(f"error: no submissions found in {path}", file=sys.stderr)
         return EXIT_USAGE
-    if nbgrader_course.is_course_root(path):
-        layout = nbgrader_course.Layout.nbgrader(path, Path(args.out) if args.out else None)
+    if root is not None:
+        layout = nbgrader_course.Layout.nbgrader(root, Path(args.out) if args.out else None)
     else:
         layout = nbgrader_course.Layout.plain(Path(args.out or "graded"))
     out = layout.records

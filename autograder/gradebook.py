@@ -93,9 +93,10 @@ def _add_missing_comments(notebook):
             Comment(cell_id=cell.id, notebook=notebook)
 
 
-def export_csv(gradebook, assignment: Assignment, target: Path):
+def export_csv(gradebook, assignment: Assignment, target: Path, times: dict[str, str] | None = None):
     """One row per student, one column per test (manual scores where an instructor gave one),
-    then the late penalty, the total after it, the maximum and the submission time."""
+    then the late penalty, the total after it, the maximum and the submission time (from `times`,
+    by student, else the gradebook's)."""
     columns = [test.grade_id for test in assignment.tests]
     rows = []
     for submission in gradebook.find_assignment(assignment.name).submissions:
@@ -105,7 +106,9 @@ def export_csv(gradebook, assignment: Assignment, target: Path):
         ]
         penalty = sum(float(nb.late_submission_penalty or 0.0) for nb in submission.notebooks)
         total = max(0.0, sum(scores) - penalty)
-        when = submission.timestamp.strftime("%Y-%m-%d %H:%M:%S UTC") if submission.timestamp else ""
+        when = (times or {}).get(student) or ""
+        if not when and submission.timestamp:
+            when = submission.timestamp.strftime("%Y-%m-%d %H:%M:%S.%f UTC")
         rows.append([student, *scores, penalty, total, assignment.max_score, when])
     rows.sort(key=lambda row: row[0])
     target.parent.mkdir(parents=True, exist_ok=True)

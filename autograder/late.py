@@ -185,7 +185,7 @@ def apply(result, submitted: datetime | None, source: str, config: GradingConfig
     """Set `result`'s time, lateness and penalty from `config`; its score becomes the tests' points
     less the penalty. Return whether anything changed (then the stored result is out of date)."""
     before = (result.score, result.late_penalty, result.submitted_at, result.due_at, result.late_note)
-    raw = sum(test.score for test in result.tests)
+    raw = result.raw_score
     due = config.due.get(result.assignment)
     result.submitted_at = format_utc(submitted) if submitted else ""
     result.due_at = format_utc(due) if due else ""

@@ -38,10 +38,23 @@ def is_course_root(path: Path) -> bool:
     return path.is_dir() and (path / SUBMITTED).is_dir()
 
 
-def submission_folders(root: Path, assignment: str) -> list[tuple[str, Path]]:
-    """(student, submitted/<student>/<assignment>) for every student who handed `assignment` in."""
+def course_root_of(path: Path, assignment: str) -> Path | None:
+    """The nbgrader course root `path` is, or holds as `submitted/<student>/<assignment>/<notebook>`."""
+    if is_course_root(path):
+        return path
+    parents = path.parents
+    if path.is_file() and len(parents) > 3 and parents[0].name == assignment and parents[2].name == SUBMITTED:
+        return parents[3]
+    return None
+
+
+def submission_folders(root: Path, assignment: str, only: str | None = None) -> list[tuple[str, Path]]:
+    """(student, submitted/<student>/<assignment>) for every student (or student `only`) who handed
+    `assignment` in."""
     found = []
     for student in sorted((root / SUBMITTED).iterdir()):
+        if only is not None and student.name != only:
+            continue
         folder = student / assignment
         if not student.name.startswith(".") and folder.is_dir():
             found.append((student.name, folder))
@@ -142,10 +155,12 @@ def autograded_notebook(result: Result, notebook: Path | None) -> nbformat.Noteb
     """The released master notebook with the student's exercise and added cells where they were
     graded, and each test cell's outcome as its output."""
     master = nbformat.read(paths.released_notebook(result.assignment), as_version=4)
-    try:
-        prepared = prepare(notebook, paths.released_notebook(result.assignment), result.assignment)
-    except (SubmissionError, TypeError):  # unreadable or no notebook: the master, every test failed
-        prepared = None
+    prepared = None  # no notebook, or an unreadable one: the master copy, with every test's outcome
+    if notebook is not None:
+        try:
+            prepared = prepare(notebook, paths.released_notebook(result.assignment), result.assignment)
+        except SubmissionError:
+            pass
     exercises = prepared.exercises if prepared else {}
     extras = prepared.extras if prepared else {}
     tests = {test.name: test for test in result.tests}

@@ -14,6 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from conftest import sandbox_or_skip
+from test_cli import cli
 
 from autograder import assignments, batch, gradebook, late, nbgrader_course, paths
 from autograder.grading import zero_result
@@ -76,6 +77,11 @@ def test_a_course_root_is_read_in_nbgrader_layout(tmp_path):
     assert layout.autograded_path(result) == root / "autograded/alice/week1/assignment.ipynb"
     assert layout.feedback_path(result) == root / "feedback/alice/week1/assignment.html"
 
+    notebook = root / "submitted/alice/week1/assignment.ipynb"
+    assert nbgrader_course.course_root_of(notebook, "week1") == root
+    assert nbgrader_course.course_root_of(notebook, "week2") is None
+    assert [s.student for s in batch.discover(notebook, "week1")] == ["alice"]
+
     klass = tmp_path / "class"  # a plain class folder: timestamp.txt in a student's folder, else the file
     (klass / "carol").mkdir(parents=True)
     shutil.copy(paths.released_notebook("week1"), klass / "carol" / "assignment.ipynb")
@@ -135,7 +141,7 @@ def test_scores_late_penalty_and_files_where_nbgrader_looks(graded_course):
     with open(root / "graded/week1/grades.csv", newline="") as handle:
         rows = {row["student"]: row for row in csv.DictReader(handle)}
     assert (rows["late"]["late_penalty"], rows["late"]["total"]) == ("6.0", "6.0")
-    assert rows["late"]["submitted_at"] == "2026-12-09 02:20:00 UTC"
+    assert rows["late"]["submitted_at"] == "2026-12-09 02:20:00.000000 UTC"
 
     # nbgrader's API sees every submission as autograded, with our scores
     assert api.get_autograded_students("week1") == {"ontime", "late", "blank"}
@@ -279,3 +285,21 @@ def test_stock_autograde_gives_the_reference_full_marks_and_the_blank_zero(tmp_p
     blank = stock_autograde(api, root, week, "blank", root / "release" / week / "assignment.ipynb")
     assert blank == (0.0, max_score)
     assert json.loads((root / "autograded/reference" / week / "assignment.ipynb").read_text())["cells"]
+
+
+def test_the_command_line_grades_a_notebook_of_a_course_with_its_config(tmp_path):
+    root = tmp_path / "course"
+    folder = hand_in(root, "alice", "week1", paths.source_notebook("week1"), DUE + timedelta(seconds=1))
+    (root / "grading.toml").write_text('[late]\npolicy = "per_week"\n')
+    wrong = cli("grade", "week1", root)
+    assert wrong.returncode == 2 and "late.policy must be one of" in wrong.stderr
+    (root / "grading.toml").write_text(f"[due]\nweek1 = {DUE.isoformat()}\n\n{POLICY}")
+    sandbox_or_skip()
+    graded = cli("grade", "week1", folder / "assignment.ipynb", "--json", "--seed", "1")
+    assert graded.returncode == 0, graded.stderr
+    [line] = [json.loads(text) for text in graded.stdout.splitlines()]
+    assert (line["student"], line["score"], line["late_penalty"]) == ("alice", 10.0, 2.0)
+    assert line["submitted_at"] == "2026-12-08 22:59:01.000000 UTC"
+    assert (root / "autograded/alice/week1/assignment.ipynb").is_file()
+    assert (root / "feedback/alice/week1/assignment.html").is_file()
+    assert (root / "graded/week1/results/alice.json").is_file() and (root / "gradebook.db").is_file()

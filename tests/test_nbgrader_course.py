@@ -233,6 +233,11 @@ def test_release_feedback_delivers_our_pages(graded_course, tmp_path):
     pages = sorted((tmp_path / "exchange" / EXCHANGE_COURSE / "feedback").glob("*.html"))
     ours = sorted((root / "feedback").glob("*/week1/assignment.html"))
     assert sorted(p.read_bytes() for p in pages) == sorted(p.read_bytes() for p in ours) and len(pages) == 3
+    # nbgrader's own generate_feedback renders our autograded notebook: its penalty, no hidden tests
+    generated = api.generate_feedback("week1", "late")
+    assert generated["success"], generated["log"]
+    page = (root / "feedback/late/week1/assignment.html").read_text()
+    assert "Late submission penalty (Score: -6.0)" in page and "hidden=True" not in page
 
 
 def stock_autograde(api, root: Path, week: str, student: str, notebook: Path):

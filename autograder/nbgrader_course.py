@@ -23,13 +23,13 @@ from pathlib import Path
 
 import nbformat
 
-from . import late, paths, report
+from . import gradebook, late, paths, report
 from .grading import Result
 from .submission import SubmissionError, prepare
 
 SUBMITTED, AUTOGRADED, FEEDBACK = "submitted", "autograded", "feedback"
 RECORDS = "graded"
-NOTEBOOK_ID = "assignment"
+NOTEBOOK_ID = gradebook.NOTEBOOK  # the notebook's name in the gradebook, as nbgrader names it
 COPIED_FILES = (late.TIMESTAMP_NAME, "submission_secret.txt")  # what release_feedback reads
 
 

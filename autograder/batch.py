@@ -7,6 +7,10 @@ Layout of the output folder OUT:
     OUT/<assignment>/grades.csv               one row per student, one column per test
     OUT/feedback/<student>/<assignment>.html  the page handed back to the student
 
+An nbgrader course root (a folder holding `submitted/`) is graded in nbgrader's layout instead:
+see `nbgrader_course`. Due dates and the late policy (`late`) are applied to every result after
+grading, on every run, so a penalty is never stale.
+
 Every finished submission is written at once, atomically, to its results file; only then is
 it recorded in the gradebook and given its feedback page. A re-run skips students that
 already have a result (unless forced), and first re-records every stored result, so a run
@@ -24,9 +28,10 @@ import shutil
 import sys
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
-from . import assignments, paths, report
+from . import assignments, late, nbgrader_course, paths
 from . import gradebook as gradebook_module
 from .grading import Grader, Result, zero_result
 from .spec import Assignment
@@ -42,6 +47,13 @@ class Submission:
     student: str
     notebook: Path | None
     note: str = ""
+    folder: Path | None = None  # the submission's own folder (its timestamp.txt), if it has one
+    submitted_at: datetime | None = None
+    time_source: str = ""
+
+    def __post_init__(self):
+        if self.submitted_at is None:
+            self.submitted_at, self.time_source = late.submission_time(self.notebook, self.folder)
 
     def fingerprint(self, master: bytes = b"") -> str:
         """sha256 of what is graded: the notebook's bytes (or the reason there is none), with the
@@ -145,17 +157,25 @@ def pick_notebook(folder: Path, assignment: str) -> tuple[Path | None, str]:
 
 
 def discover(path: Path, assignment: str) -> list[Submission]:
-    """One notebook, or a folder holding one folder (or one .ipynb) per student."""
+    """One notebook, a folder holding one folder (or one .ipynb) per student, or an nbgrader
+    course root (`submitted/<student>/<assignment>/`), or one notebook inside it."""
+    root = nbgrader_course.course_root_of(path, assignment)
+    if root is not None:
+        only = path.parents[1].name if path.is_file() else None
+        return [
+            Submission(student, *pick_notebook(folder, assignment), folder=folder)
+            for student, folder in nbgrader_course.submission_folders(root, assignment, only)
+        ]
     if path.is_file():
         student = path.parent.name if path.name == paths.NOTEBOOK_NAME else path.stem
-        return [Submission(safe_name(student), path)]
+        return [Submission(safe_name(student), path, folder=path.parent)]
     submissions, seen = [], set()
     for entry in sorted(path.iterdir()):
         if entry.name.startswith("."):
             continue
         if entry.is_dir():
             notebook, note = pick_notebook(entry, assignment)
-            submission = Submission(safe_name(entry.name), notebook, note)
+            submission = Submission(safe_name(entry.name), notebook, note, folder=entry)
         elif entry.suffix == ".ipynb":
             submission = Submission(safe_name(entry.stem), entry)
         else:
@@ -227,12 +247,19 @@ def grade_all(
     seed: int | None = None,
     show_progress: bool = True,
     on_result=None,
+    layout: nbgrader_course.Layout | None = None,
+    config: late.GradingConfig | None = None,
 ):
     """Grade what is new or changed; return every submission's result (input order) and a Summary.
 
     A stored result counts only while the submission's fingerprint (sha256 of the notebook)
     is the one it was graded from; anything else is graded again. `force` grades everything.
+    `layout` says where results, gradebook and feedback go (default: all under `out`); `config`
+    gives due dates and the late policy, applied to stored results too.
     """
+    layout = layout or nbgrader_course.Layout.plain(out)
+    config = config or late.GradingConfig()
+    out = layout.records
     out.mkdir(parents=True, exist_ok=True)
     store = ResultStore(out / assignment.name / "results")
     lock = open(out / ".lock", "w")
@@ -280,21 +307,34 @@ def grade_all(
         result.submission_sha256 = fingerprints[submission.student]
         return result
 
-    with gradebook_module.open_gradebook(out / "gradebook.db", assignment) as book:
+    by_student = {s.student: s for s in submissions}
+    times: dict[str, str] = {}
+
+    def finish(result: Result, stored: bool = False):
+        """Apply the late policy, then save, record and write the feedback (only what changed)."""
+        submission = by_student[result.student]
+        changed = late.apply(result, submission.submitted_at, submission.time_source, config)
+        times[result.student] = result.submitted_at
+        if not stored or changed:
+            store.save(result)
+        gradebook_module.record(book, result, layout.gradebook_timestamp(result, submission.time_source))
+        if not stored or changed or layout.missing(result):
+            layout.write(result, assignment.title, submission.notebook, submission.folder)
+
+    due = config.due.get(assignment.name)
+    with gradebook_module.open_gradebook(layout.gradebook, assignment, due) as book:
         for student in current:  # re-record what an interrupted run finished, if still current
-            gradebook_module.record(book, store.load(student))
+            finish(store.load(student), stored=True)
         progress = Progress(len(pending), show_progress)
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
             futures = {pool.submit(grade_one, s): s for s in pending}
             for future in as_completed(futures):
                 result = future.result()
-                store.save(result)
-                gradebook_module.record(book, result)
-                report.write_feedback(result, assignment.title, out)
+                finish(result)
                 progress.step(result.student)
                 if on_result is not None:
                     on_result(result)
-        gradebook_module.export_csv(book, assignment, out / assignment.name / "grades.csv")
+        gradebook_module.export_csv(book, assignment, out / assignment.name / "grades.csv", times)
     shutil.rmtree(work_root, ignore_errors=True)
     lock.close()
     return [store.load(s.student) for s in submissions], summary

@@ -1,7 +1,7 @@
 """Command line: release assignments, grade submissions, let students check their work.
 
 python -m autograder release [ASSIGNMENT ...]
-python -m autograder grade ASSIGNMENT PATH [--json] [--out DIR] [--workers N] [--force]
+python -m autograder grade ASSIGNMENT PATH [--json] [--out DIR] [--workers N] [--force] [--config FILE]
 python -m autograder check ASSIGNMENT NOTEBOOK
 """
 
@@ -13,7 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import assignments, batch, release, report, sandbox
+from . import assignments, batch, late, nbgrader_course, release, report, sandbox
 from .grading import Grader
 
 EXIT_OK, EXIT_FAILED_TESTS, EXIT_USAGE = 0, 1, 2
@@ -31,12 +31,18 @@ def _grade(args):
     if not path.exists():
         print(f"error: no such file or folder: {path}", file=sys.stderr)
         return EXIT_USAGE
+    root = nbgrader_course.course_root_of(path, assignment.name)
+    config = late.find_config(args.config, root or path)
     sandbox.check_available()
     submissions = batch.discover(path, assignment.name)
     if not submissions:
         print(f"error: no submissions found in {path}", file=sys.stderr)
         return EXIT_USAGE
-    out = Path(args.out)
+    if root is not None:
+        layout = nbgrader_course.Layout.nbgrader(root, Path(args.out) if args.out else None)
+    else:
+        layout = nbgrader_course.Layout.plain(Path(args.out or "graded"))
+    out = layout.records
 
     def show(result):
         if not args.json:
@@ -51,6 +57,8 @@ def _grade(args):
         seed=args.seed,
         show_progress=not args.quiet and sys.stderr.isatty(),
         on_result=show,
+        layout=layout,
+        config=config,
     )
     if args.json:
         for result in results:
@@ -62,7 +70,7 @@ def _grade(args):
         print(
             f"Graded {len(results)} submission(s) of {assignment.name}; mean score "
             f"{total / len(results):.2f} / {assignment.max_score:g}. Grades: {out / assignment.name / 'grades.csv'}; "
-            f"feedback: {out / 'feedback'}/"
+            f"feedback: {layout.feedback_root}/"
         )
     return EXIT_OK
 
@@ -97,7 +105,17 @@ def parser():
     grade.add_argument("assignment", help="e.g. week1")
     grade.add_argument("path", help="a notebook, or a folder with one folder per student")
     grade.add_argument("--json", action="store_true", help="print one JSON object per submission")
-    grade.add_argument("--out", default="graded", help="where results, feedback and grades.csv go")
+    grade.add_argument(
+        "--out",
+        default=None,
+        help="where results, feedback and grades.csv go (default: graded/; in an nbgrader course "
+        "COURSE/graded/, with the gradebook, autograded/ and feedback/ at the course root)",
+    )
+    grade.add_argument(
+        "--config",
+        default=None,
+        help=f"due dates and late policy (default: {late.CONFIG_NAME} in PATH's folder, else here)",
+    )
     grade.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="parallel sandboxes")
     grade.add_argument("--force", action="store_true", help="grade again submissions already graded")
     grade.add_argument("--seed", type=int, default=None, help="fix the hidden tests' random inputs")
@@ -118,6 +136,6 @@ def main(argv=None):
     except assignments.UnknownAssignment as exc:
         print(f"error: {exc.args[0]}", file=sys.stderr)
         return EXIT_USAGE
-    except (sandbox.SandboxUnavailable, batch.BatchBusy) as exc:
+    except (sandbox.SandboxUnavailable, batch.BatchBusy, late.ConfigError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

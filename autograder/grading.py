@@ -56,6 +56,17 @@ class Result:
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     submission_sha256: str = ""  # what was graded; a re-run grades again when it differs
+    # set by late.apply after grading: the score above is then the tests' points less late_penalty
+    submitted_at: str = ""
+    due_at: str = ""
+    seconds_late: float = 0.0
+    late_penalty: float = 0.0
+    late_note: str = ""
+
+    @property
+    def raw_score(self) -> float:
+        """The tests' points before any late penalty."""
+        return float(sum(test.score for test in self.tests))
 
     def to_json(self):
         return asdict(self)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import json
-from pathlib import Path
 
 from .grading import Result
 
@@ -17,7 +16,7 @@ def table(result: Result) -> str:
     for test in result.tests:
         points = f"{test.score:g}/{test.max_score:g}"
         lines.append(f"  {test.name:<{width}}  {points:>7}  {test.message}")
-    for note in result.notes:
+    for note in ([result.late_note] if result.late_note else []) + result.notes:
         lines.append(f"  note: {note}")
     return "\n".join(lines)
 
@@ -34,6 +33,9 @@ def json_line(result: Result) -> str:
             for t in result.tests
         ],
         "notes": result.notes,
+        "submitted_at": result.submitted_at or None,
+        "due_at": result.due_at or None,
+        "late_penalty": result.late_penalty,
     }
     return json.dumps(data)
 
@@ -51,6 +53,10 @@ def feedback_html(result: Result, title: str) -> str:
     )
     notes = "".join(f"<li>{html.escape(note)}</li>" for note in result.notes)
     notes_block = f"<h2>Notes</h2><ul>{notes}</ul>" if notes else ""
+    late = f'<p class="late">{html.escape(result.late_note)}</p>' if result.late_note else ""
+    points = f"{result.score:g} / {result.max_score:g}"
+    if result.late_penalty:
+        points += f" ({result.raw_score:g} from the tests, −{result.late_penalty:g} late penalty)"
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <title>{html.escape(title)}: feedback for {html.escape(result.student)}</title>
@@ -62,7 +68,8 @@ tr.pass td:nth-child(2) {{ color: #1a7f37; }} tr.fail td:nth-child(2) {{ color: 
 </style></head><body>
 <h1>{html.escape(title)}</h1>
 <p>Student: <strong>{html.escape(result.student)}</strong> · Score:
-<strong>{result.score:g} / {result.max_score:g}</strong></p>
+<strong>{points}</strong></p>
+{late}
 <table><thead><tr><th>Test</th><th>Points</th><th>Result</th></tr></thead><tbody>
 {rows}
 </tbody></table>
@@ -70,10 +77,3 @@ tr.pass td:nth-child(2) {{ color: #1a7f37; }} tr.fail td:nth-child(2) {{ color: 
 <p>Messages marked [hidden] come from hidden tests: the same functions checked on other inputs.</p>
 </body></html>
 """
-
-
-def write_feedback(result: Result, title: str, out: Path) -> Path:
-    target = out / "feedback" / result.student / f"{result.assignment}.html"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(feedback_html(result, title), encoding="utf-8")
-    return target

@@ -32,6 +32,7 @@ class Prepared:
     cells: list[GradingCell]
     notes: list[str] = field(default_factory=list)
     exercises: dict[str, str] = field(default_factory=dict)  # grade_id -> student's code
+    extras: dict[str | None, list[str]] = field(default_factory=dict)  # added cells, by the cell before
 
 
 def _source(cell) -> str:
@@ -99,7 +100,7 @@ def prepare(path: Path, master_path: Path, assignment: str) -> Prepared:
     }
     exercise_ids = [_grading_info(c)["grade_id"] for c in master_code if _grading_info(c).get("solution")]
     prepared = Prepared(cells=[])
-    extras_after: dict[str | None, list[str]] = {}
+    extras_after = prepared.extras
     anchor = None
     seen: set[str] = set()
     for cell in cells:

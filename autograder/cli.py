@@ -1,19 +1,20 @@
 """Command line: release assignments, grade submissions, let students check their work.
 
 python -m autograder release [ASSIGNMENT ...]
-python -m autograder grade ASSIGNMENT PATH [--json] [--out DIR] [--workers N] [--force]
+python -m autograder grade ASSIGNMENT PATH [--json] [--out DIR] [--workers N | --cluster ADDRESS] [--force]
 python -m autograder check ASSIGNMENT NOTEBOOK
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import tempfile
 from pathlib import Path
 
-from . import assignments, batch, release, report, sandbox
+from . import assignments, batch, cluster, release, report, sandbox
 from .grading import Grader
 
 EXIT_OK, EXIT_FAILED_TESTS, EXIT_USAGE = 0, 1, 2
@@ -31,7 +32,9 @@ def _grade(args):
     if not path.exists():
         print(f"error: no such file or folder: {path}", file=sys.stderr)
         return EXIT_USAGE
-    sandbox.check_available()
+    address, _ = cluster.parse_address(args.cluster) if args.cluster else (None, None)
+    if address is None:  # workers of a remote scheduler check their own sandbox, on their own hosts
+        sandbox.check_available()
     submissions = batch.discover(path, assignment.name)
     if not submissions:
         print(f"error: no submissions found in {path}", file=sys.stderr)
@@ -42,16 +45,18 @@ def _grade(args):
         if not args.json:
             print(report.table(result), flush=True)
 
-    results, summary = batch.grade_all(
-        assignment,
-        submissions,
-        out,
-        workers=args.workers,
-        force=args.force,
-        seed=args.seed,
-        show_progress=not args.quiet and sys.stderr.isatty(),
-        on_result=show,
-    )
+    with _runner(args) as runner:
+        results, summary = batch.grade_all(
+            assignment,
+            submissions,
+            out,
+            workers=args.workers,
+            force=args.force,
+            seed=args.seed,
+            show_progress=not args.quiet and sys.stderr.isatty(),
+            on_result=show,
+            runner=runner,
+        )
     if args.json:
         for result in results:
             print(report.json_line(result))
@@ -65,6 +70,13 @@ def _grade(args):
             f"feedback: {out / 'feedback'}/"
         )
     return EXIT_OK
+
+
+def _runner(args):
+    """Where to grade: Dask workers with --cluster (dask is imported only then), else this machine's threads."""
+    if args.cluster:
+        return cluster.DaskRunner(args.cluster)
+    return contextlib.nullcontext(None)
 
 
 def _check(args):
@@ -99,6 +111,11 @@ def parser():
     grade.add_argument("--json", action="store_true", help="print one JSON object per submission")
     grade.add_argument("--out", default="graded", help="where results, feedback and grades.csv go")
     grade.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="parallel sandboxes")
+    grade.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        help="grade on Dask workers: local:N starts N worker processes here; tcp://HOST:PORT is a scheduler",
+    )
     grade.add_argument("--force", action="store_true", help="grade again submissions already graded")
     grade.add_argument("--seed", type=int, default=None, help="fix the hidden tests' random inputs")
     grade.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -119,5 +136,8 @@ def main(argv=None):
         print(f"error: {exc.args[0]}", file=sys.stderr)
         return EXIT_USAGE
     except (sandbox.SandboxUnavailable, batch.BatchBusy) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except cluster.ClusterError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -35,9 +35,8 @@ from .grading import Result, zero_result
 from .spec import Assignment
 
 LOCAL = "local:"
-IN_FLIGHT_PER_THREAD = (
-    2  # tasks sent ahead per worker thread: notebooks wait on workers, not in the scheduler
-)
+IN_FLIGHT_PER_THREAD = 2  # tasks handed to the scheduler per worker thread; other notebooks wait here
+WAIT_FOR_WORKERS = 300  # seconds: the workers of a batch system may still be queued when grading starts
 
 
 class ClusterError(RuntimeError):
@@ -188,7 +187,10 @@ class DaskRunner:
         from distributed import KilledWorker, as_completed
 
         if submissions and self.threads() == 0:
-            self.client.wait_for_workers(1, timeout=300)
+            try:
+                self.client.wait_for_workers(1, timeout=WAIT_FOR_WORKERS)
+            except TimeoutError as exc:
+                raise ClusterError(f"no worker joined the scheduler within {WAIT_FOR_WORKERS} s") from exc
         fingerprints = (master_sha256(assignment.name), code_sha256())
         waiting = list(reversed(submissions))
         students = {}
@@ -214,11 +216,19 @@ class DaskRunner:
         running = as_completed([send() for _ in range(min(len(waiting), self._window()))])
         for future in running:
             try:
-                answer = future.result()  # a worker's refusal (WorkerMismatch, no sandbox) stops the batch
+                answer = future.result()
             except KilledWorker as exc:  # the scheduler's limit of workers lost while running this task
                 student = students[future.key]
                 reason = f"internal grader error (every worker that graded it died: {exc})"
                 answer = {"result": zero_result(assignment, student, reason).to_json(), "host": "", "pid": 0}
+            except (WorkerMismatch, sandbox.SandboxUnavailable):  # a worker's refusal stops the batch
+                raise
+            except Exception as exc:  # not a grading error (grade_task scores those zero): the cluster's
+                first_line = (str(exc).splitlines() or [repr(exc)])[0]
+                raise ClusterError(
+                    f"the cluster could not run a grading task ({first_line}); the scheduler and every "
+                    "worker need the same Python environment with this course installed"
+                ) from exc
             future.release()
             result = Result.from_json(answer["result"])
             self.ran_on[result.student] = (answer["host"], answer["pid"])

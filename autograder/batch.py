@@ -238,6 +238,50 @@ class Progress:
         sys.stderr.flush()
 
 
+def grade_submission(
+    assignment: Assignment, submission: Submission, work_root: Path, slot: int, seed: int | None
+) -> Result:
+    """One submission's result, graded in a sandbox slot of this machine (`slot` is a preference).
+
+    The grader's own failure becomes a zero with the reason: it must not sink the batch.
+    """
+    try:
+        if submission.notebook is None:
+            return zero_result(assignment, submission.student, submission.note)
+        result = Grader(assignment, work_root, slot=slot, seed=seed).grade(
+            submission.notebook, submission.student
+        )
+        if submission.note:
+            result.notes.insert(0, submission.note)
+    except Exception as exc:
+        result = zero_result(assignment, submission.student, f"internal grader error ({exc!r})")
+    return result
+
+
+class ThreadRunner:
+    """Grade in threads of this process, one sandbox slot each: the default, one machine."""
+
+    def __init__(self, workers: int):
+        self.workers = max(1, workers)
+
+    def grade(self, assignment: Assignment, submissions: list[Submission], work_root: Path, seed):
+        """Yield each submission's Result as it finishes."""
+        slots: queue.Queue[int] = queue.Queue()
+        for slot in range(self.workers):
+            slots.put(slot)
+
+        def grade_one(submission: Submission) -> Result:
+            slot = slots.get()
+            try:
+                return grade_submission(assignment, submission, work_root, slot, seed)
+            finally:
+                slots.put(slot)
+
+        with ThreadPoolExecutor(max_workers=self.workers) as pool:
+            for future in as_completed([pool.submit(grade_one, s) for s in submissions]):
+                yield future.result()
+
+
 def grade_all(
     assignment: Assignment,
     submissions: list[Submission],
@@ -249,13 +293,16 @@ def grade_all(
     on_result=None,
     layout: nbgrader_course.Layout | None = None,
     config: late.GradingConfig | None = None,
+    runner=None,
 ):
     """Grade what is new or changed; return every submission's result (input order) and a Summary.
 
     A stored result counts only while the submission's fingerprint (sha256 of the notebook)
     is the one it was graded from; anything else is graded again. `force` grades everything.
     `layout` says where results, gradebook and feedback go (default: all under `out`); `config`
-    gives due dates and the late policy, applied to stored results too.
+    gives due dates and the late policy, applied to stored results too. `runner` says where
+    submissions are graded: threads of this process (`ThreadRunner(workers)`, the default) or a
+    cluster (`autograder.cluster.DaskRunner`); results come back here either way.
     """
     layout = layout or nbgrader_course.Layout.plain(out)
     config = config or late.GradingConfig()
@@ -286,27 +333,6 @@ def grade_all(
         else:
             summary.new += 1
         pending.append(submission)
-    slots: queue.Queue[int] = queue.Queue()
-    for slot in range(workers):
-        slots.put(slot)
-
-    def grade_one(submission: Submission) -> Result:
-        slot = slots.get()
-        try:
-            if submission.notebook is None:
-                return zero_result(assignment, submission.student, submission.note)
-            result = Grader(assignment, work_root, slot=slot, seed=seed).grade(
-                submission.notebook, submission.student
-            )
-            if submission.note:
-                result.notes.insert(0, submission.note)
-        except Exception as exc:  # the grader's own failure must not sink the batch
-            result = zero_result(assignment, submission.student, f"internal grader error ({exc!r})")
-        finally:
-            slots.put(slot)
-        result.submission_sha256 = fingerprints[submission.student]
-        return result
-
     by_student = {s.student: s for s in submissions}
     times: dict[str, str] = {}
 
@@ -326,14 +352,12 @@ def grade_all(
         for student in current:  # re-record what an interrupted run finished, if still current
             finish(store.load(student), stored=True)
         progress = Progress(len(pending), show_progress)
-        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            futures = {pool.submit(grade_one, s): s for s in pending}
-            for future in as_completed(futures):
-                result = future.result()
-                finish(result)
-                progress.step(result.student)
-                if on_result is not None:
-                    on_result(result)
+        for result in (runner or ThreadRunner(workers)).grade(assignment, pending, work_root, seed):
+            result.submission_sha256 = fingerprints[result.student]
+            finish(result)
+            progress.step(result.student)
+            if on_result is not None:
+                on_result(result)
         gradebook_module.export_csv(book, assignment, out / assignment.name / "grades.csv", times)
     shutil.rmtree(work_root, ignore_errors=True)
     lock.close()

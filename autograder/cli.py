@@ -1,19 +1,20 @@
 """Command line: release assignments, grade submissions, let students check their work.
 
 python -m autograder release [ASSIGNMENT ...]
-python -m autograder grade ASSIGNMENT PATH [--json] [--out DIR] [--workers N] [--force] [--config FILE]
+python -m autograder grade ASSIGNMENT PATH [--json] [--out DIR] [--workers N | --cluster ADDRESS] [--force] [--config FILE]
 python -m autograder check ASSIGNMENT NOTEBOOK
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import tempfile
 from pathlib import Path
 
-from . import assignments, batch, late, nbgrader_course, release, report, sandbox
+from . import assignments, batch, cluster, late, nbgrader_course, release, report, sandbox
 from .grading import Grader
 
 EXIT_OK, EXIT_FAILED_TESTS, EXIT_USAGE = 0, 1, 2
@@ -33,7 +34,9 @@ def _grade(args):
         return EXIT_USAGE
     root = nbgrader_course.course_root_of(path, assignment.name)
     config = late.find_config(args.config, root or path)
-    sandbox.check_available()
+    address, _ = cluster.parse_address(args.cluster) if args.cluster else (None, None)
+    if address is None:  # workers of a remote scheduler check their own sandbox, on their own hosts
+        sandbox.check_available()
     submissions = batch.discover(path, assignment.name)
     if not submissions:
         print(f"error: no submissions found in {path}", file=sys.stderr)
@@ -48,18 +51,20 @@ def _grade(args):
         if not args.json:
             print(report.table(result), flush=True)
 
-    results, summary = batch.grade_all(
-        assignment,
-        submissions,
-        out,
-        workers=args.workers,
-        force=args.force,
-        seed=args.seed,
-        show_progress=not args.quiet and sys.stderr.isatty(),
-        on_result=show,
-        layout=layout,
-        config=config,
-    )
+    with _runner(args) as runner:
+        results, summary = batch.grade_all(
+            assignment,
+            submissions,
+            out,
+            workers=args.workers,
+            force=args.force,
+            seed=args.seed,
+            show_progress=not args.quiet and sys.stderr.isatty(),
+            on_result=show,
+            layout=layout,
+            config=config,
+            runner=runner,
+        )
     if args.json:
         for result in results:
             print(report.json_line(result))
@@ -73,6 +78,13 @@ def _grade(args):
             f"feedback: {layout.feedback_root}/"
         )
     return EXIT_OK
+
+
+def _runner(args):
+    """Where to grade: Dask workers with --cluster (dask is imported only then), else this machine's threads."""
+    if args.cluster:
+        return cluster.DaskRunner(args.cluster)
+    return contextlib.nullcontext(None)
 
 
 def _check(args):
@@ -117,6 +129,11 @@ def parser():
         help=f"due dates and late policy (default: {late.CONFIG_NAME} in PATH's folder, else here)",
     )
     grade.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="parallel sandboxes")
+    grade.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        help="grade on Dask workers: local:N starts N worker processes here; tcp://HOST:PORT is a scheduler",
+    )
     grade.add_argument("--force", action="store_true", help="grade again submissions already graded")
     grade.add_argument("--seed", type=int, default=None, help="fix the hidden tests' random inputs")
     grade.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -137,5 +154,8 @@ def main(argv=None):
         print(f"error: {exc.args[0]}", file=sys.stderr)
         return EXIT_USAGE
     except (sandbox.SandboxUnavailable, batch.BatchBusy, late.ConfigError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except cluster.ClusterError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -1,7 +1,7 @@
 """Benchmark the course: seconds per notebook, per grading run, and grading throughput.
 
     python scripts/benchmark.py                 # every notebook + one grading run per assignment
-    python scripts/benchmark.py --load 200      # also grade 200 generated submissions, 2 workers
+    python scripts/benchmark.py --load 200      # also grade 200 generated submissions: 2 threads, then LocalCluster(2)
     python scripts/benchmark.py --only week1    # one week
 
 Each notebook is executed from a fresh kernel in its own folder, as the book build does. The
@@ -119,11 +119,75 @@ def install_costs():
         return wheel.name, wheel.stat().st_size, time.perf_counter() - started
 
 
+def load_table(tmp: Path, count: int) -> str:
+    """One generated Week 1 class graded twice from scratch: 2 threads, then a LocalCluster of 2 worker processes.
+
+    The cluster's start-up is timed apart; its overhead per task is the median round trip of a no-op task.
+    """
+    from generate_class import generate_class
+
+    from autograder import cluster
+
+    folder = tmp / "class"
+    generate_class(folder, count)
+    submissions = batch.discover(folder, "week1")
+    spec = assignments.get("week1")
+
+    def timed(out, runner=None):
+        started = time.perf_counter()
+        results, _ = batch.grade_all(spec, submissions, out, workers=2, show_progress=False, runner=runner)
+        return results, time.perf_counter() - started
+
+    rows = [
+        "| week1 generated class | submissions | seconds | submissions per minute | start-up (s) | overhead per task (ms) |"
+    ]
+    rows.append("|---|---:|---:|---:|---:|---:|")
+    results, seconds = timed(tmp / "threads")
+    rows.append(
+        f"| thread pool, 2 workers | {len(results)} | {seconds:.1f} | {60 * len(results) / seconds:.1f} | – | – |"
+    )
+    started = time.perf_counter()
+    with cluster.DaskRunner("local:2") as runner:
+        runner.client.wait_for_workers(2)
+        start_up = time.perf_counter() - started
+        overhead = runner.overhead_seconds()
+        results, seconds = timed(tmp / "cluster", runner)
+    rows.append(
+        f"| LocalCluster(2), --cluster local:2 | {len(results)} | {seconds:.1f} | {60 * len(results) / seconds:.1f} "
+        f"| {start_up:.1f} | {1000 * overhead:.1f} |"
+    )
+    return "\n" + "\n".join(rows)
+
+
+def grading_costs(weeks, tmp: Path):
+    """Print the grader's forecast cost and one sandboxed grading run of each reference solution."""
+    count, alone, batched = forecast_costs()
+    print("\n| grader's forecast, week 4 validation | seconds | budget | status |\n|---|---:|---:|---|")
+    print(row(f"{count} windows, each alone, plus the batched comparison", alone, FORECAST_BUDGET))
+    print(row(f"{count} windows in one batched predict (for reference)", batched, FORECAST_BUDGET))
+
+    print(
+        "\n| grading run (reference solution, sandboxed) | seconds | budget | status |\n|---|---:|---:|---|"
+    )
+    for week in weeks:
+        if week not in assignments.available():
+            continue
+        grader = Grader(assignments.get(week), tmp / "work")
+        started = time.perf_counter()
+        result = grader.grade(paths.source_notebook(week), "reference")
+        seconds = time.perf_counter() - started
+        label = f"{week} ({result.score:g}/{result.max_score:g} points)"
+        print(row(label, seconds, GRADING_BUDGET[week]), flush=True)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", action="append", help="restrict to these weeks (repeatable)")
     parser.add_argument("--load", type=int, default=0, help="also grade N generated Week 1 submissions")
     parser.add_argument("--skip-notebooks", action="store_true")
+    parser.add_argument(
+        "--skip-grading", action="store_true", help="no forecast costs or reference grading runs"
+    )
     parser.add_argument("--install", action="store_true", help="also time a fresh install of the wheel")
     args = parser.parse_args(argv)
     weeks = args.only or [
@@ -145,41 +209,11 @@ def main(argv=None):
         print("\n| course package | wheel size | fresh install (pip cache as it is) |\n|---|---:|---:|")
         print(f"| {name} | {size / 2**10:.0f} KiB | {seconds:.0f} s |", flush=True)
 
-    count, alone, batched = forecast_costs()
-    print("\n| grader's forecast, week 4 validation | seconds | budget | status |\n|---|---:|---:|---|")
-    print(row(f"{count} windows, each alone, plus the batched comparison", alone, FORECAST_BUDGET))
-    print(row(f"{count} windows in one batched predict (for reference)", batched, FORECAST_BUDGET))
-
-    print(
-        "\n| grading run (reference solution, sandboxed) | seconds | budget | status |\n|---|---:|---:|---|"
-    )
     with tempfile.TemporaryDirectory() as tmp:
-        for week in weeks:
-            if week not in assignments.available():
-                continue
-            grader = Grader(assignments.get(week), Path(tmp) / "work")
-            started = time.perf_counter()
-            result = grader.grade(paths.source_notebook(week), "reference")
-            seconds = time.perf_counter() - started
-            label = f"{week} ({result.score:g}/{result.max_score:g} points)"
-            print(row(label, seconds, GRADING_BUDGET[week]), flush=True)
-
+        if not args.skip_grading:
+            grading_costs(weeks, Path(tmp))
         if args.load:
-            from generate_class import generate_class
-
-            folder = Path(tmp) / "class"
-            generate_class(folder, args.load)
-            submissions = batch.discover(folder, "week1")
-            started = time.perf_counter()
-            results, _ = batch.grade_all(
-                assignments.get("week1"), submissions, Path(tmp) / "out", workers=2, show_progress=False
-            )
-            seconds = time.perf_counter() - started
-            print("\n| load test | submissions | workers | seconds | submissions per minute |")
-            print("|---|---:|---:|---:|---:|")
-            print(
-                f"| week1 generated class | {len(results)} | 2 | {seconds:.1f} | {60 * len(results) / seconds:.1f} |"
-            )
+            print(load_table(Path(tmp), args.load), flush=True)
 
 
 if __name__ == "__main__":

@@ -26,10 +26,11 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
+from tscourse.checking.spec import Assignment
+
 from . import assignments, paths, report
 from . import gradebook as gradebook_module
 from .grading import Grader, Result, zero_result
-from .spec import Assignment
 from .submission import SubmissionError, read_cells
 
 

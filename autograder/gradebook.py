@@ -17,8 +17,9 @@ from pathlib import Path
 from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy.exc import SAWarning
 
+from tscourse.checking.spec import Assignment
+
 from .grading import Result
-from .spec import Assignment
 
 NOTEBOOK = "assignment"
 

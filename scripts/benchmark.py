@@ -58,7 +58,7 @@ def forecast_costs():
     """Seconds for the grader's forecast (each window alone) and for one batched predict, week 4 sizes."""
     import keras
 
-    from autograder import runner
+    from tscourse.checking import runner
     from autograder.assignments import week4
 
     _, values = week4.load_series()

@@ -26,7 +26,7 @@ import numpy as np
 try:  # inside the sandbox values.py is a sibling file; in the package it is a submodule
     from values import MAX_TEXT, Encoder
 except ImportError:  # pragma: no cover - depends on how the module is loaded
-    from autograder.values import MAX_TEXT, Encoder
+    from tscourse.checking.values import MAX_TEXT, Encoder
 
 
 class Job:

@@ -356,7 +356,7 @@ class Grader:
                 {
                     "id": task_id,
                     "model": Path(model_file).name,
-                    "series": job.argument(case.forecast.series)["array"],
+                    "series": probes.argument(case.forecast.series, job.inputs, job.dir / "files")["array"],
                     "window_size": int(case.forecast.window_size),
                 }
             )

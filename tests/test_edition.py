@@ -10,6 +10,7 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
+import zipfile
 from pathlib import Path
 
 import nbformat
@@ -65,7 +66,14 @@ def solution_blocks() -> list[tuple[str, str]]:
 
 
 # The assignments' data, defined as the notebooks define it: not the grader's secret.
-ASSIGNMENT_DATA = ("make_series", "make_signal", "seasonal_pattern", "load_series", "assignment_data", "dates_of")
+ASSIGNMENT_DATA = (
+    "make_series",
+    "make_signal",
+    "seasonal_pattern",
+    "load_series",
+    "assignment_data",
+    "dates_of",
+)
 
 
 def grader_functions() -> list[tuple[str, str]]:
@@ -253,3 +261,28 @@ def test_publish_refuses_to_write_over_the_repository():
         (Path(tmp) / "old.txt").write_text("stale")
         publish.publish(Path(tmp), force=True)
         assert not (Path(tmp) / "old.txt").exists() and (Path(tmp) / "tscourse").is_dir()
+
+
+def test_the_editions_package_is_the_students_alone(edition, tmp_path):
+    """The edition's pyproject builds a wheel of `tscourse` with its data, releases and recorded tests."""
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        "-q",
+        "--no-deps",
+        "--no-build-isolation",
+        "-w",
+        tmp_path,
+    ]
+    subprocess.run([*command, edition], check=True, capture_output=True, timeout=600)
+    (wheel,) = tmp_path.glob("*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert not [name for name in names if name.startswith("autograder")]
+    for week in WEEKS:
+        assert (
+            f"tscourse/expected/{week}.json" in names
+            and f"tscourse/notebooks/{week}/assignment.ipynb" in names
+        )
+    assert "tscourse/data/sunspots.csv" in names and "tscourse/checking/record.py" in names

@@ -95,4 +95,6 @@ def main(argv=None) -> int:
         return check(args.assignment, path)
     except record.NotRecorded as exc:
         print(f"error: {exc.args[0]}", file=sys.stderr)
-        return EXIT_USAGE
+    except (ValueError, OSError) as exc:  # not a notebook: nbformat cannot read it
+        print(f"error: {path} is not a readable notebook ({exc})", file=sys.stderr)
+    return EXIT_USAGE

@@ -31,10 +31,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from tscourse.checking.spec import Assignment
+
 from . import assignments, late, nbgrader_course, paths
 from . import gradebook as gradebook_module
 from .grading import Grader, Result, zero_result
-from .spec import Assignment
 from .submission import SubmissionError, read_cells
 
 

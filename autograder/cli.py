@@ -3,6 +3,7 @@
 python -m autograder release [ASSIGNMENT ...]
 python -m autograder grade ASSIGNMENT PATH [--json] [--out DIR] [--workers N | --cluster ADDRESS] [--force] [--config FILE]
 python -m autograder check ASSIGNMENT NOTEBOOK
+python -m autograder publish DIR [--force]
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import assignments, batch, cluster, late, nbgrader_course, release, report, sandbox
+from . import assignments, batch, cluster, late, nbgrader_course, publish, release, report, sandbox
 from .grading import Grader
 
 EXIT_OK, EXIT_FAILED_TESTS, EXIT_USAGE = 0, 1, 2
@@ -23,6 +24,7 @@ EXIT_OK, EXIT_FAILED_TESTS, EXIT_USAGE = 0, 1, 2
 def _release(args):
     for name in args.assignments or assignments.available():
         print(f"released {release.release(name)}")
+        print(f"recorded {release.record_expected(name)}")
     return EXIT_OK
 
 
@@ -105,11 +107,24 @@ def _check(args):
     return EXIT_OK
 
 
+def _publish(args):
+    try:
+        target = publish.publish(Path(args.dir), force=args.force)
+    except publish.PublishError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"published the student edition in {target}")
+    return EXIT_OK
+
+
 def parser():
     root = argparse.ArgumentParser(prog="python -m autograder", description=__doc__.splitlines()[0])
     commands = root.add_subparsers(dest="command", required=True)
 
-    rel = commands.add_parser("release", help="regenerate student notebooks from solutions/")
+    rel = commands.add_parser(
+        "release",
+        help="regenerate student notebooks and their visible tests' expected values from solutions/",
+    )
     rel.add_argument("assignments", nargs="*", help="assignment names (default: all)")
     rel.set_defaults(run=_release)
 
@@ -143,6 +158,13 @@ def parser():
     check.add_argument("assignment")
     check.add_argument("notebook")
     check.set_defaults(run=_check)
+
+    edition = commands.add_parser(
+        "publish", help="write the student edition (no solutions, hidden tests or grader) into DIR"
+    )
+    edition.add_argument("dir", help="an empty folder (or any folder, with --force)")
+    edition.add_argument("--force", action="store_true", help="replace what DIR holds")
+    edition.set_defaults(run=_publish)
     return root
 
 

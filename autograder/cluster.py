@@ -30,9 +30,10 @@ from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
+from tscourse.checking.spec import Assignment
+
 from . import paths, sandbox
 from .grading import Result, zero_result
-from .spec import Assignment
 
 LOCAL = "local:"
 IN_FLIGHT_PER_THREAD = 2  # tasks handed to the scheduler per worker thread; other notebooks wait here

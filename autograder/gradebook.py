@@ -22,9 +22,10 @@ from nbgrader.api import Comment, Gradebook, MissingEntry
 from nbgrader.utils import parse_utc
 from sqlalchemy.exc import SAWarning
 
+from tscourse.checking.spec import Assignment
+
 from . import paths
 from .grading import Result
-from .spec import Assignment
 from .submission import read_cells
 
 NOTEBOOK = "assignment"

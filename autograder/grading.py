@@ -25,11 +25,11 @@ from pathlib import Path
 import numpy as np
 
 import tscourse
+from tscourse.checking import checks, probes
+from tscourse.checking.spec import Assignment, Case, Failure, Outcome
 
-from . import checks, paths, sandbox
-from .spec import Assignment, Case, Failure, File, Global, Outcome
+from . import paths, sandbox
 from .submission import Prepared, SubmissionError, prepare
-from .values import decode
 
 MAX_ATTEMPTS = 8  # each re-run drops one cell or call that hung or crashed
 FORECAST_RESERVE = 60.0  # seconds of the total kept for re-loading models and forecasting
@@ -88,17 +88,6 @@ def _measured(measurements):
     return " (" + ", ".join(shown) + ")"
 
 
-def split_warning(measured: dict):
-    """A check's measurements without its optional "warning" text, and that text (or None).
-
-    A check passes with a warning by returning {"warning": "..."} (with or without numbers);
-    the warning is added to the passing message and never costs points.
-    """
-    measured = dict(measured)
-    warning = measured.pop("warning", None)
-    return measured, (str(warning) if warning else None)
-
-
 def zero_result(assignment: Assignment, student: str, reason: str) -> Result:
     """Every test at zero, with the reason repeated where each test's message goes."""
     tests = [TestResult(t.grade_id, 0.0, float(t.points), f"Not graded: {reason}.") for t in assignment.tests]
@@ -114,30 +103,8 @@ class Job:
         self.spec: dict = {"cwd": cwd, "cells": [], "probes": [], "evaluations": []}
         (directory / "files").mkdir(parents=True, exist_ok=True)
 
-    def argument(self, value):
-        if isinstance(value, Global):
-            return {"global": value.name}
-        if isinstance(value, File):
-            (self.dir / "files" / value.name).write_bytes(value.content)
-            return {"file": value.name}
-        if isinstance(value, np.ndarray):
-            key = f"i{len(self.inputs)}"
-            self.inputs[key] = value
-            return {"array": key}
-        if isinstance(value, (np.integer, np.floating)):
-            return {"value": value.item()}
-        return {"value": value}
-
     def add_probe(self, probe_id, probe):
-        self.spec["probes"].append(
-            {
-                "id": probe_id,
-                "kind": probe.kind,
-                "name": probe.name,
-                "args": [self.argument(arg) for arg in probe.args],
-                "kwargs": {key: self.argument(arg) for key, arg in probe.kwargs.items()},
-            }
-        )
+        self.spec["probes"].append(probes.entry(probe_id, probe, self.inputs, self.dir / "files"))
 
     def write(self):
         np.savez(self.dir / "inputs.npz", **self.inputs)
@@ -173,22 +140,6 @@ def _read_output(out: Path, name: str):
     except Exception:
         return None, {}
     return (tree if isinstance(tree, dict) else None), arrays
-
-
-def _outcome(entry, arrays, name) -> Outcome:
-    if not isinstance(entry, dict):
-        return Outcome("lost", detail="the grader received no result for this call")
-    kind = entry.get("kind")
-    if kind == "missing":
-        return Outcome("missing", detail=name)
-    if kind == "not_callable":
-        return Outcome("not_callable", detail=name)
-    if kind == "error":
-        return Outcome("error", detail=str(entry.get("error", ""))[:400])
-    try:
-        return Outcome("value", decode(entry, arrays))
-    except Exception:
-        return Outcome("lost", detail="the grader could not read the value this call returned")
 
 
 def hide_paths(text: str, workdir: Path, assignment: str) -> str:
@@ -285,7 +236,7 @@ class Grader:
                 try:
                     measured = case.check(outcomes[probe_ids[id(case)]])
                     if isinstance(measured, dict):
-                        measured, warning = split_warning(measured)
+                        measured, warning = probes.split_warning(measured)
                         measurements.update(measured)
                         warnings += [warning] if warning else []
                 except Failure as failure:
@@ -378,7 +329,7 @@ class Grader:
                 if probe_id in lost_probes:
                     outcomes[probe_id] = Outcome("lost", detail=lost_probes[probe_id])
                 else:
-                    outcomes[probe_id] = _outcome((tree or {}).get(probe_id), arrays, case.probe.name)
+                    outcomes[probe_id] = probes.outcome((tree or {}).get(probe_id), arrays, case.probe.name)
                     outcomes[probe_id].detail = self._hide(outcomes[probe_id].detail, workdir)
         self._models_dir = job_dir / "out" / "models"
         return outcomes, notes
@@ -416,7 +367,7 @@ class Grader:
                 {
                     "id": task_id,
                     "model": Path(model_file).name,
-                    "series": job.argument(case.forecast.series)["array"],
+                    "series": probes.argument(case.forecast.series, job.inputs, job.dir / "files")["array"],
                     "window_size": int(case.forecast.window_size),
                 }
             )

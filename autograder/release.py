@@ -1,4 +1,5 @@
-"""Release: turn an authored solution notebook into the student copy, with nbgrader.
+"""Release: turn an authored solution notebook into the student copy, with nbgrader, and record the
+expected values of its visible tests for the student package.
 
 nbgrader's own preprocessors lock cells, strip hidden tests, clear outputs and record
 checksums. Before them, `NonePlaceholders` replaces each `### BEGIN SOLUTION` ...
@@ -23,7 +24,9 @@ from nbgrader.preprocessors import (
     LockCells,
 )
 
-from . import paths
+from tscourse.checking import record
+
+from . import assignments, notebook, paths
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 
@@ -127,4 +130,25 @@ def release(assignment: str):
     target = paths.released_notebook(assignment)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(render(assignment), encoding="utf-8")
+    return target
+
+
+def visible_tests(assignment: str):
+    """Each test's grade_id and visible cases, built with the reference code on the notebooks' draw."""
+    return [
+        (test.grade_id, notebook.cases(assignment, test.grade_id))
+        for test in assignments.get(assignment).tests
+    ]
+
+
+def render_expected(assignment: str) -> str:
+    """The recorded visible cases' exact text (see tscourse.checking.record)."""
+    return record.render(assignment, visible_tests(assignment), paths.DATA)
+
+
+def record_expected(assignment: str):
+    """Write the visible cases' expected values into the student package; return the file's path."""
+    target = record.path(assignment)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(render_expected(assignment), encoding="utf-8")
     return target

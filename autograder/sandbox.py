@@ -19,7 +19,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-RUNNER_FILES = ("runner.py", "values.py")
+import tscourse.checking
+
+RUNNER_FILES = ("runner.py", "values.py")  # from tscourse.checking, copied beside each job
+RUNNER_DIR = Path(tscourse.checking.__file__).parent
 BASE_UID = 61000
 SYSTEM_DIRS = ("/usr", "/lib", "/lib64", "/bin", "/sbin", "/etc")
 
@@ -68,9 +71,8 @@ def check_available():
 
 def prepare_job_dir(job_dir: Path, uid: int):
     """Copy the runner into the job directory and hand the directory to the sandbox user."""
-    here = Path(__file__).parent
     for name in RUNNER_FILES:
-        shutil.copy(here / name, job_dir / name)
+        shutil.copy(RUNNER_DIR / name, job_dir / name)
     (job_dir / "home").mkdir(exist_ok=True)
     (job_dir / "out").mkdir(exist_ok=True)
     for path in [job_dir, *job_dir.rglob("*")]:
@@ -245,9 +247,8 @@ def run(job_dir: Path, mode: str, slot: int, limits: Limits, isolate: bool = Tru
     """
     (job_dir / "out").mkdir(exist_ok=True)
     if not isolate:
-        here = Path(__file__).parent
         for name in RUNNER_FILES:
-            shutil.copy(here / name, job_dir / name)
+            shutil.copy(RUNNER_DIR / name, job_dir / name)
         environment = {**os.environ, "MPLBACKEND": "Agg", "TF_CPP_MIN_LOG_LEVEL": "3"}
         return _start(plain_command(job_dir, mode), job_dir, limits, environment)
     with claim_slot(slot) as claimed:

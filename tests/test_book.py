@@ -12,6 +12,8 @@ import pytest
 import yaml
 from conftest import ROOT
 
+from autograder import publish
+
 
 def toc_files():
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
@@ -135,11 +137,8 @@ def test_prose_quotes_no_unglued_measurements():
 
 
 def book_tree(target: Path, executed_labs: dict) -> Path:
-    """A copy of the book's sources whose labs are the ones executed outside the repository."""
-    skip = shutil.ignore_patterns(
-        ".venv", "_build", "build", ".git", "*.egg-info", ".pytest_cache", "__pycache__"
-    )
-    shutil.copytree(ROOT, target, ignore=skip)
+    """The student edition (what the online book is built from), with the labs executed outside the repository."""
+    publish.publish(target)
     for lab, (_, executed) in executed_labs.items():
         shutil.copy(executed, target / lab.relative_to(ROOT))
     config = yaml.safe_load((target / "_config.yml").read_text())

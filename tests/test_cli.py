@@ -14,6 +14,7 @@ import pytest
 from conftest import ROOT, released_copy, sandbox_or_skip, solution_with
 
 from autograder import assignments, paths
+from tscourse.checking import record
 
 
 def cli(*args, check=False, timeout=600):
@@ -61,12 +62,19 @@ def test_check_exit_status_follows_the_visible_tests(tmp_path):
     assert "Failed test case: naive_forecast on 1461 steps split at 1100." in blank.stdout
 
 
+def released_files():
+    """The released notebooks and the recorded visible cases, byte for byte."""
+    files = [paths.released_notebook(name) for name in assignments.available()]
+    return {
+        path: path.read_bytes() for path in files + [record.path(name) for name in assignments.available()]
+    }
+
+
 def test_release_reproduces_the_committed_notebooks():
-    before = {name: paths.released_notebook(name).read_bytes() for name in assignments.available()}
+    before = released_files()
     result = cli("release")
     assert result.returncode == 0, result.stderr
-    after = {name: paths.released_notebook(name).read_bytes() for name in assignments.available()}
-    assert before == after
+    assert released_files() == before
 
 
 @pytest.mark.slow

@@ -16,9 +16,9 @@ import pytest
 import tensorflow as tf
 from corpus.cases import BATCH_LOOKAHEAD, LOOKAHEAD_MESSAGE
 
-from autograder import checks, runner
-from autograder.spec import Failure, Outcome
-from autograder.values import ModelInfo
+from tscourse.checking import checks, runner
+from tscourse.checking.spec import Failure, Outcome
+from tscourse.checking.values import ModelInfo
 
 WINDOW = 20
 SERIES = (10 * np.sin(np.arange(300) / 5) + np.arange(300) / 50).astype("float32")

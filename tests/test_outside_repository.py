@@ -3,8 +3,8 @@
 A fresh virtual environment outside the repository gets the built wheel and the pinned
 requirements, nothing else (tests/outside/environment.py). Each lab and released assignment is
 copied alone into an empty folder and executed there with that environment's kernel; each
-solution, copied alone, passes every visible test under `python -m autograder check` run from
-its folder. The book build (tests/test_book.py) renders the labs executed here.
+solution, copied alone, passes every visible test under the student's `python -m tscourse check`
+run from its folder. The book build (tests/test_book.py) renders the labs executed here.
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ def test_a_released_assignment_runs_to_the_end_with_messages(outside, week):
 def test_a_solution_alone_passes_every_visible_test_with_check(outside, week):
     """`check` runs the notebook top to bottom from its folder and judges every visible test."""
     copy = outside.alone(paths.source_notebook(week), f"solution-{week}")
-    command = [outside.python, "-m", "autograder", "check", week, copy.name]
+    command = [outside.python, "-m", "tscourse", "check", week, copy.name]
     checked = outside.run(command, cwd=copy.parent, check=False, env=outside.env)
     assert checked.returncode == 0, checked.stdout[-3000:] + checked.stderr[-3000:]
     assert "All visible tests passed" in checked.stdout

@@ -4,6 +4,7 @@ import nbformat
 import pytest
 
 from autograder import assignments, paths, release
+from tscourse.checking import record
 
 AVAILABLE = assignments.available()
 
@@ -49,6 +50,15 @@ def test_committed_student_copy_is_up_to_date(name):
     assert committed == release.render(name), (
         f"notebooks/{name}/assignment.ipynb differs from what `python -m autograder release {name}` "
         "generates from solutions/; run it and commit the result"
+    )
+
+
+@pytest.mark.parametrize("name", AVAILABLE)
+def test_recorded_expected_values_are_up_to_date(name):
+    committed = record.path(name).read_text(encoding="utf-8")
+    assert committed == release.render_expected(name), (
+        f"tscourse/expected/{name}.json differs from what `python -m autograder release {name}` "
+        "records with the reference code; run it and commit the result"
     )
 
 

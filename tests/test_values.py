@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from autograder.values import DatasetSample, Encoder, ModelInfo, Opaque, TypedArray, decode
+from tscourse.checking.values import DatasetSample, Encoder, ModelInfo, Opaque, TypedArray, decode
 
 
 def roundtrip(value):

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from autograder.assignments import week1
-from autograder.spec import Failure, Outcome
-from autograder.values import TypedArray
+from tscourse.checking.spec import Failure, Outcome
+from tscourse.checking.values import TypedArray
 
 
 def value(data, pytype="ndarray"):

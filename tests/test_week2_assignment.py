@@ -6,8 +6,8 @@ from conftest import scores, solution_with
 
 from autograder import grading
 from autograder.assignments import week2
-from autograder.spec import Failure, Outcome
-from autograder.values import DatasetSample, ModelInfo, TypedArray
+from tscourse.checking.spec import Failure, Outcome
+from tscourse.checking.values import DatasetSample, ModelInfo, TypedArray
 
 
 def cases(grade_id, hidden=False, seed=1):

@@ -15,8 +15,8 @@ import pytest
 
 from autograder import paths
 from autograder.assignments import week3
-from autograder.spec import Failure, Outcome
-from autograder.values import ModelInfo
+from tscourse.checking.spec import Failure, Outcome
+from tscourse.checking.values import ModelInfo
 
 W = week3.WINDOW_SIZE
 

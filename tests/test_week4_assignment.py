@@ -6,8 +6,8 @@ from conftest import scores, solution_with
 
 from autograder import paths
 from autograder.assignments import week4
-from autograder.spec import Failure, File, Global, Outcome
-from autograder.values import DatasetSample, ModelInfo, Opaque, TypedArray
+from tscourse.checking.spec import Failure, File, Global, Outcome
+from tscourse.checking.values import DatasetSample, ModelInfo, Opaque, TypedArray
 
 
 def cases(grade_id, hidden=False, seed=1):

@@ -6,8 +6,8 @@ from conftest import scores, solution_with
 
 from autograder import paths
 from autograder.assignments import week5
-from autograder.spec import Failure, File, Global, Outcome
-from autograder.values import ModelInfo, TypedArray
+from tscourse.checking.spec import Failure, File, Global, Outcome
+from tscourse.checking.values import ModelInfo, TypedArray
 
 
 def cases(grade_id, hidden=False, seed=1):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-from ..spec import Assignment
+from tscourse.checking.spec import Assignment
 
 NAMES = ("week1", "week2", "week3", "week4", "week5")
 

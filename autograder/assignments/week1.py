@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import checks
-from ..spec import Assignment, Case, Failure, Global, Test, call
+from tscourse.checking import checks
+from tscourse.checking import week1 as judges
+from tscourse.checking.spec import Assignment, Case, Global, Test, call
 
 SPLIT_TIME = 1100
 LAG = 365
@@ -88,15 +89,8 @@ def _random_series(rng, length):
 
 def _split_cases(rng):
     def case(time, series, step, hidden):
-        def check(outcome):
-            what = f"train_val_split with {len(series)} steps split at {step}"
-            parts = checks.sequence(what, outcome, 4)
-            names = ("time_train", "series_train", "time_valid", "series_valid")
-            for name, part, expected in zip(names, parts, ref_split(time, series, step), strict=True):
-                got = checks.array(f"{what}: {name}", checks.as_outcome(part), length=len(expected))
-                checks.close(f"{what}: {name}", got, expected)
-
-        return Case("split", call("train_val_split", time, series, step), check, hidden)
+        params = {"length": len(series), "step": step, "expected": ref_split(time, series, step)}
+        return Case("split", call("train_val_split", time, series, step), judges.split, params, hidden)
 
     time, series = make_series()
     cases = [case(time, series, SPLIT_TIME, False)]
@@ -108,14 +102,8 @@ def _split_cases(rng):
 
 def _metrics_cases(rng):
     def case(true, forecast, hidden):
-        def check(outcome):
-            what = f"compute_metrics on {len(true)} values"
-            parts = checks.sequence(what, outcome, 2)
-            for name, part, expected in zip(("mse", "mae"), parts, ref_metrics(true, forecast), strict=True):
-                got = checks.number(f"{what}: {name}", checks.as_outcome(part))
-                checks.close(f"{what}: {name}", got, expected, rtol=1e-5, label=name)
-
-        return Case("metrics", call("compute_metrics", true, forecast), check, hidden)
+        params = {"length": len(true), "expected": ref_metrics(true, forecast)}
+        return Case("metrics", call("compute_metrics", true, forecast), judges.metrics, params, hidden)
 
     visible = case(np.array([1.0, 2.0, 3.0, 4.0]), np.array([2.0, 2.0, 5.0, 0.0]), False)
     true = _random_series(rng, 50)
@@ -124,13 +112,8 @@ def _metrics_cases(rng):
 
 def _naive_cases(rng):
     def case(series, split, hidden):
-        def check(outcome):
-            what = f"naive_forecast on {len(series)} steps split at {split}"
-            expected = ref_naive(series, split)
-            got = checks.array(what, outcome, length=len(expected))
-            checks.close(what, got, expected)
-
-        return Case("naive", call("naive_forecast", series, split), check, hidden)
+        params = {"length": len(series), "split": split, "expected": ref_naive(series, split)}
+        return Case("naive", call("naive_forecast", series, split), judges.naive, params, hidden)
 
     _, series = make_series()
     hidden = _random_series(rng, 60)
@@ -139,13 +122,9 @@ def _naive_cases(rng):
 
 def _moving_average_cases(rng):
     def case(series, window, hidden):
-        def check(outcome):
-            what = f"moving_average_forecast of {len(series)} values with window {window}"
-            expected = ref_moving_average(series, window)
-            got = checks.array(what, outcome, length=len(expected))
-            checks.close(what, got, expected, atol=1e-4, rtol=1e-5)
-
-        return Case("moving average", call("moving_average_forecast", series, window), check, hidden)
+        params = {"length": len(series), "window": window, "expected": ref_moving_average(series, window)}
+        probe = call("moving_average_forecast", series, window)
+        return Case("moving average", probe, judges.moving_average, params, hidden)
 
     ramp = np.arange(10, dtype=float)
     hidden = _random_series(rng, 80)
@@ -158,13 +137,8 @@ def _moving_average_cases(rng):
 
 def _difference_cases(rng):
     def case(series, lag, hidden):
-        def check(outcome):
-            what = f"seasonal_difference of {len(series)} values at lag {lag}"
-            expected = ref_difference(series, lag)
-            got = checks.array(what, outcome, length=len(expected))
-            checks.close(what, got, expected, atol=1e-4)
-
-        return Case("difference", call("seasonal_difference", series, lag), check, hidden)
+        params = {"length": len(series), "lag": lag, "expected": ref_difference(series, lag)}
+        return Case("difference", call("seasonal_difference", series, lag), judges.difference, params, hidden)
 
     hidden = _random_series(rng, 70)
     return [case(make_series()[1], LAG, False), case(hidden, int(rng.integers(3, 30)), True)]
@@ -172,14 +146,10 @@ def _difference_cases(rng):
 
 def _diff_plus_past_cases(rng):
     def case(series, split, lag, window, hidden):
-        def check(outcome):
-            what = f"diff_plus_past_forecast(split={split}, lag={lag}, window_size={window})"
-            expected = ref_diff_plus_past(series, split, lag, window)
-            got = checks.array(what, outcome, length=len(expected))
-            checks.close(what, got, expected, atol=1e-3, rtol=1e-4)
-
+        expected = ref_diff_plus_past(series, split, lag, window)
+        params = {"split": split, "lag": lag, "window": window, "expected": expected}
         probe = call("diff_plus_past_forecast", series, split, lag, window)
-        return Case("diff plus past", probe, check, hidden)
+        return Case("diff plus past", probe, judges.diff_plus_past, params, hidden)
 
     hidden = _random_series(rng, 120)
     return [
@@ -190,17 +160,10 @@ def _diff_plus_past_cases(rng):
 
 def _smoothed_cases(rng):
     def case(series, split, lag, window, smoothing, hidden):
-        def check(outcome):
-            what = (
-                f"diff_plus_smoothed_past_forecast(split={split}, lag={lag}, "
-                f"window_size={window}, smoothing_window={smoothing})"
-            )
-            expected = ref_diff_plus_smoothed_past(series, split, lag, window, smoothing)
-            got = checks.array(what, outcome, length=len(expected))
-            checks.close(what, got, expected, atol=1e-3, rtol=1e-4)
-
+        expected = ref_diff_plus_smoothed_past(series, split, lag, window, smoothing)
+        params = {"split": split, "lag": lag, "window": window, "smoothing": smoothing, "expected": expected}
         probe = call("diff_plus_smoothed_past_forecast", series, split, lag, window, smoothing)
-        return Case("diff plus smoothed past", probe, check, hidden)
+        return Case("diff plus smoothed past", probe, judges.diff_plus_smoothed_past, params, hidden)
 
     hidden = _random_series(rng, 150)
     return [
@@ -213,16 +176,11 @@ def _threshold_cases(rng):
     """The grader recomputes the final forecast's MAE from the student's own functions."""
     _, series = make_series()
     truth = series[SPLIT_TIME:]
-    naive_mae = checks.mae(truth, ref_naive(series, SPLIT_TIME))
-
-    def check(outcome):
-        what = "MAE of your smoothed forecast on the validation period"
-        forecast = checks.array(what, outcome, length=len(truth))
-        mae = checks.mae(truth, forecast)
-        if not mae < naive_mae:
-            raise Failure(what, f"lower than the naive forecast's MAE {naive_mae:.2f}", f"{mae:.2f}")
-        return checks.at_most(what, "mae", mae, MAE_THRESHOLD)
-
+    params = {
+        "truth": truth,
+        "naive_mae": checks.mae(truth, ref_naive(series, SPLIT_TIME)),
+        "mae_threshold": MAE_THRESHOLD,
+    }
     probe = call(
         "diff_plus_smoothed_past_forecast",
         series,
@@ -231,7 +189,7 @@ def _threshold_cases(rng):
         Global("DIFF_WINDOW"),
         Global("SMOOTHING_WINDOW"),
     )
-    return [Case("threshold", probe, check)]
+    return [Case("threshold", probe, judges.threshold, params)]
 
 
 ASSIGNMENT = Assignment(

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import checks
-from ..spec import Assignment, Case, Failure, Forecast, Test, call, variable
+from tscourse.checking import checks
+from tscourse.checking import week3 as judges
+from tscourse.checking.spec import Assignment, Case, Forecast, Test, call, variable
 
 SPLIT_TIME = 1100
 WINDOW_SIZE = 20
@@ -29,9 +30,6 @@ SERIES_SEED = 31
 # reference (LSTM(32), Huber, Adam 1e-3, 15 epochs) min 3.66, median 3.73, max 4.13 over seeds 0-19;
 # naive 4.53, moving average 5.43, least-squares linear on the window 3.56, noise floor 3.19.
 MAE_THRESHOLD = 4.25
-
-RECURRENT_LAYERS = ("SimpleRNN", "LSTM", "GRU", "Bidirectional", "RNN")
-MAE_NAMES = ("mae", "meanabsoluteerror")
 
 
 def make_series():
@@ -84,71 +82,6 @@ def baselines():
     }
 
 
-# --- checks -------------------------------------------------------------------------------
-
-
-def _shape(shape):
-    return "(" + ", ".join("None" if dim is None else str(dim) for dim in shape) + ")"
-
-
-def require_recurrent(what, info):
-    """Fail unless the model has a recurrent layer (nested layers, e.g. inside Bidirectional, count)."""
-    layers = list(info.get("layers") or [])
-    if not any(name in RECURRENT_LAYERS for name in layers):
-        shown = ", ".join(layers) if layers else "no layers"
-        raise Failure(
-            what,
-            "a model with at least one recurrent layer (SimpleRNN, LSTM, GRU or Bidirectional)",
-            f"a model with the layers {shown}",
-        )
-
-
-def require_shapes(what, info, window_size):
-    """Input (None, window_size, 1) (or a None time axis) and output (None, 1)."""
-    input_shape = info.get("input_shape")
-    expected = (
-        f"a model input of shape (None, {window_size}, 1): windows of {window_size} steps, one feature each"
-    )
-    if input_shape is None:
-        raise Failure(what, expected, "a model without a defined input (start it with tf.keras.Input)")
-    if len(input_shape) != 3 or input_shape[2] != 1 or input_shape[1] not in (window_size, None):
-        hint = ""
-        if len(input_shape) == 2:
-            hint = " (the feature axis is missing: use tf.keras.Input(shape=(window_size, 1)))"
-        elif len(input_shape) == 3 and input_shape[1] == WINDOW_SIZE and window_size != WINDOW_SIZE:
-            hint = " (use the window_size argument instead of a fixed number)"
-        raise Failure(what, expected, f"input shape {_shape(input_shape)}{hint}")
-    output_shape = info.get("output_shape")
-    if output_shape is None or list(output_shape) != [None, 1]:
-        shown = "an unknown output shape" if output_shape is None else f"output shape {_shape(output_shape)}"
-        hint = ""
-        if output_shape is not None and len(output_shape) == 3:
-            hint = " (the last recurrent layer should not use return_sequences=True)"
-        raise Failure(what, "a model output of shape (None, 1): one forecast per window", shown + hint)
-
-
-def is_mae_metric(name):
-    return isinstance(name, str) and name.lower().replace("_", "") in MAE_NAMES
-
-
-def require_compiled(what, info):
-    """A loss, an optimizer and an MAE metric."""
-    if not info.get("compiled"):
-        raise Failure(
-            what,
-            "a compiled model (call model.compile with a loss, an optimizer and metrics)",
-            "a model that was not compiled",
-        )
-    if info.get("optimizer") is None:
-        raise Failure(what, "an optimizer, e.g. tf.keras.optimizers.Adam(learning_rate=...)", "no optimizer")
-    if info.get("loss") is None:
-        raise Failure(what, "a loss, e.g. tf.keras.losses.Huber()", "no loss")
-    metrics = list(info.get("metrics") or [])
-    if not any(is_mae_metric(name) for name in metrics):
-        shown = ", ".join(str(name) for name in metrics) if metrics else "no metrics"
-        raise Failure(what, 'the mean absolute error among the metrics (metrics=["mae"])', shown)
-
-
 # --- test cases ---------------------------------------------------------------------------
 
 
@@ -157,40 +90,20 @@ def _other_window(rng):
     return int(rng.choice([size for size in range(8, 41) if size != WINDOW_SIZE]))
 
 
-def _uncompiled_cases(rng):
-    def case(window_size, hidden):
-        def check(outcome):
-            what = f"create_uncompiled_model(window_size={window_size})"
-            info = checks.model(what, outcome)
-            require_recurrent(what, info)
-            require_shapes(what, info, window_size)
+def _model_cases(what, function, judge):
+    def cases(rng):
+        def case(window_size, hidden):
+            probe = call(function) if not hidden else call(function, window_size=window_size)
+            params = {"window_size": window_size, "notebook_window": WINDOW_SIZE}
+            return Case(what, probe, judge, params, hidden)
 
-        probe = (
-            call("create_uncompiled_model")
-            if not hidden
-            else call("create_uncompiled_model", window_size=window_size)
-        )
-        return Case("uncompiled model", probe, check, hidden)
+        return [case(WINDOW_SIZE, False), case(_other_window(rng), True)]
 
-    return [case(WINDOW_SIZE, False), case(_other_window(rng), True)]
+    return cases
 
 
-def _compiled_cases(rng):
-    def case(window_size, hidden):
-        def check(outcome):
-            what = f"create_model(window_size={window_size})"
-            if outcome.status == "error" and "'NoneType' object has no attribute 'compile'" in outcome.detail:
-                hint = " (create_uncompiled_model still returns None: finish Exercise 1 first)"
-                raise Failure(what, "a Keras model", f"an error: {outcome.detail}{hint}")
-            info = checks.model(what, outcome)
-            require_compiled(what, info)
-            require_recurrent(what, info)
-            require_shapes(what, info, window_size)
-
-        probe = call("create_model") if not hidden else call("create_model", window_size=window_size)
-        return Case("compiled model", probe, check, hidden)
-
-    return [case(WINDOW_SIZE, False), case(_other_window(rng), True)]
+_uncompiled_cases = _model_cases("uncompiled model", "create_uncompiled_model", judges.uncompiled_model)
+_compiled_cases = _model_cases("compiled model", "create_model", judges.compiled_model)
 
 
 def validation_mae(forecast):
@@ -201,16 +114,9 @@ def validation_mae(forecast):
 def _threshold_cases(rng):
     """The grader forecasts the validation period with the trained `model` itself."""
     _, series = make_series()
-    truth = series[SPLIT_TIME:]
-
-    def check(outcome):
-        what = "MAE of your trained model's forecast on the validation period"
-        info = checks.model(what, outcome)
-        require_recurrent(what, info)
-        return checks.forecast_threshold(what, outcome, truth, "mae", checks.mae, MAE_THRESHOLD)
-
+    params = {"truth": series[SPLIT_TIME:], "mae_threshold": MAE_THRESHOLD}
     forecast = Forecast(series=series[SPLIT_TIME - WINDOW_SIZE :], window_size=WINDOW_SIZE)
-    return [Case("threshold", variable("model"), check, forecast=forecast)]
+    return [Case("threshold", variable("model"), judges.threshold, params, forecast=forecast)]
 
 
 ASSIGNMENT = Assignment(

@@ -52,16 +52,18 @@ for path in ["{ROOT}/PWNED.txt", "{OUT}/PWNED.txt", "{CLASS}/alice_reference/PWN
 
 MONKEYPATCH = """
 import builtins
+import sys
 import numpy as np
 np.allclose = lambda *args, **kwargs: True
 np.isclose = lambda a, b, *args, **kwargs: np.ones(np.shape(a), dtype=bool)
 np.testing.assert_allclose = lambda *args, **kwargs: None
 builtins.AssertionError = Exception
-try:
-    import autograder.checks, autograder.notebook
-    autograder.notebook.run_tests = lambda *args, **kwargs: print("All tests passed.")
-except ImportError:
-    pass
+for module in ("autograder.notebook", "tscourse.checking.notebook", "tscourse.checking"):
+    try:
+        __import__(module)
+        sys.modules[module].run_tests = lambda *args, **kwargs: print("All tests passed.")
+    except ImportError:
+        pass
 print("All tests passed.")
 """
 

@@ -23,10 +23,10 @@ from pathlib import Path
 
 import numpy as np
 
-try:  # inside the sandbox values.py is a sibling file; in the package it is a submodule
+if __package__:  # imported from the package (a student's kernel, the grader)
+    from .values import MAX_TEXT, Encoder
+else:  # run as a script inside the sandbox, with values.py beside it
     from values import MAX_TEXT, Encoder
-except ImportError:  # pragma: no cover - depends on how the module is loaded
-    from autograder.values import MAX_TEXT, Encoder
 
 
 class Job:

@@ -1,8 +1,9 @@
-"""How an assignment's tests are described: probes run in the sandbox, checks run in the grader.
+"""How an assignment's tests are described: probes run in the sandbox, checks run in the grader
+(or, for the visible cases, in the student's own kernel).
 
 A *probe* asks the sandbox for one value: the result of calling a student's function on inputs
 the grader chose, or the value of a variable left by the notebook. A *case* pairs a probe with
-a check, a plain function that judges the decoded value and raises `Failure` with a message.
+a judge, a plain function that judges the decoded value and raises `Failure` with a message.
 A *test* is one nbgrader grade cell: a name, its points, and the cases that decide it.
 """
 
@@ -78,13 +79,33 @@ class Outcome:
     forecast_report: dict = field(default_factory=dict)  # see runner.forecast
 
 
+class Shared(dict):
+    """State that the cases of one test pass along (one case's value judges the next); named so that
+    recorded cases can share it again."""
+
+    def __init__(self, name: str):
+        super().__init__()
+        self.name = name
+
+
 @dataclass
 class Case:
+    """A probe and how to judge it: `judge(outcome, **params)` raises `Failure` or returns measurements.
+
+    A judge is a function of `tscourse.checking` (what a student has too); `params` hold the
+    expected values, which the grader computes with its reference code and a released course
+    carries as recorded data (see `tscourse.checking.record`).
+    """
+
     what: str
     probe: Probe
-    check: Callable[[Outcome], None]
+    judge: Callable[..., Any]
+    params: dict = field(default_factory=dict)
     hidden: bool = False
     forecast: Forecast | None = None
+
+    def check(self, outcome: Outcome):
+        return self.judge(outcome, **self.params)
 
 
 @dataclass

@@ -270,6 +270,22 @@ def test_every_quiz_answers_a_click(site, server, browser):
     assert answered >= 30
 
 
+def test_a_labs_solutions_open_on_a_click(server, browser):
+    """Each of a lab's Things to try has a Solution dropdown; a click shows its code."""
+    reader = Reader(browser, server)
+    page = reader.open("notebooks/week3/lab2_lstm.html")
+    solutions = page.locator("details.sd-dropdown").filter(has=page.locator("summary", has_text="Solution"))
+    count = solutions.count()
+    code = solutions.first.locator("pre").first
+    hidden_before = not code.is_visible()
+    solutions.first.locator("summary").click()
+    code.wait_for(state="visible", timeout=5000)
+    problems = reader.take()
+    reader.page.close()
+    assert problems == []
+    assert count >= 3 and hidden_before
+
+
 def test_answers_stay_readable_without_javascript(server, browser):
     """With JavaScript off, the options are a plain list and each answer is in its dropdown."""
     context = browser.new_context(java_script_enabled=False)

@@ -42,6 +42,8 @@ def _config_paths() -> set[str]:
     """Files and folders the book's configuration names (bibliographies, static files, a logo)."""
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     config.pop("exclude_patterns", None)
+    # Sphinx extensions are copied as modules, not whole folders: see build_scripts.
+    config.get("sphinx", {}).pop("local_extensions", None)
     found: set[str] = set()
 
     def walk(value):
@@ -59,9 +61,16 @@ def _config_paths() -> set[str]:
     return found
 
 
+def _local_extensions() -> list[str]:
+    """The modules of the book's own Sphinx extensions (`sphinx.local_extensions`: name -> folder)."""
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    extensions = (config.get("sphinx") or {}).get("local_extensions") or {}
+    return [f"{folder}/{name}.py" for name, folder in extensions.items()]
+
+
 def build_scripts() -> list[str]:
-    """The book's build script and every script it runs, followed from script to script."""
-    pending, found = [BUILD_SCRIPT], []
+    """The book's build script, its own Sphinx extensions and every script they name, followed from script to script."""
+    pending, found = [BUILD_SCRIPT, *_local_extensions()], []
     while pending:
         script = pending.pop()
         if script in found or not (ROOT / script).is_file():

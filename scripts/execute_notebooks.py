@@ -27,14 +27,23 @@ ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "_build" / ".jupyter_cache"
 
 
+def toc_entries(toc_path: Path = ROOT / "_toc.yml") -> list[str]:
+    """Every file the table of contents lists (root, parts, chapters, sections), in order, without suffix."""
+
+    def walk(node) -> list[str]:
+        entries = [node["file"]] if "file" in node else []
+        for key in ("parts", "chapters", "sections"):
+            for child in node.get(key, []):
+                entries += walk(child)
+        return entries
+
+    toc = yaml.safe_load(toc_path.read_text())
+    return [toc["root"]] + walk(toc)
+
+
 def book_notebooks() -> list[Path]:
     """Every notebook the table of contents lists, in order."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    entries = [toc["root"]]
-    for part in toc["parts"]:
-        for chapter in part["chapters"]:
-            entries += [chapter["file"]] + [section["file"] for section in chapter.get("sections", [])]
-    return [ROOT / f"{entry}.ipynb" for entry in entries if (ROOT / f"{entry}.ipynb").exists()]
+    return [ROOT / f"{entry}.ipynb" for entry in toc_entries() if (ROOT / f"{entry}.ipynb").exists()]
 
 
 def execute(path: Path):

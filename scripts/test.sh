@@ -3,11 +3,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup_env.sh
-if ! command -v bwrap >/dev/null 2>&1; then
+# Debian packages the tests need: bubblewrap (the grading sandbox) and chromium (the browser test of the
+# built site, driven by playwright from PyPI; no browser is downloaded).
+missing=()
+command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   else
-    echo "note: bubblewrap is missing; sandboxed grading tests will be skipped (run as root to install it)"
+    echo "note: ${missing[*]} missing; the sandboxed grading tests and the browser test skip without them (run as root to install)"
   fi
 fi
 export PATH="$PWD/.venv/bin:$PATH"

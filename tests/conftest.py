@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
 import pytest
+import yaml
 
 from autograder import assignments, paths, sandbox
 from autograder.grading import Grader
@@ -62,6 +65,42 @@ def executed_labs(outside):
             zip(copies, pool.map(lambda copy: outside.execute(copy)[0], copies.values()), strict=True)
         )
     return {lab: (done[lab], copy) for lab, copy in copies.items()}
+
+
+def book_tree(target: Path, executed_labs: dict) -> Path:
+    """The student edition (what the online book is built from), with the labs executed outside the repository."""
+    from autograder import publish
+
+    publish.publish(target)
+    for lab, (_, executed) in executed_labs.items():
+        shutil.copy(executed, target / lab.relative_to(ROOT))
+    config = yaml.safe_load((target / "_config.yml").read_text())
+    config["execute"]["execute_notebooks"] = "off"  # each lab ran once already, from the installed wheel
+    (target / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False))
+    return target
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory, executed_labs):
+    """(build process, html folder): the site built once per test run, from the labs executed outside.
+
+    The book test checks the build; the browser test reads the site."""
+    failed = [str(lab) for lab, (done, _) in executed_labs.items() if done.returncode != 0]
+    assert failed == [], "labs that did not run (see tests/test_outside_repository.py)"
+    base = tmp_path_factory.mktemp("site")
+    source = book_tree(base / "book", executed_labs)
+    command = [
+        str(Path(sys.executable).parent / "jupyter-book"),
+        "build",
+        str(source),
+        "--path-output",
+        str(base),
+        "-W",
+        "-n",
+        "--keep-going",
+    ]
+    build = subprocess.run(command, capture_output=True, text=True, timeout=1800)
+    return build, base / "_build" / "html"
 
 
 def scores(result):

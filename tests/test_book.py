@@ -3,26 +3,17 @@
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-import yaml
 from conftest import ROOT
 
-from autograder import publish
+sys.path.insert(0, str(ROOT / "scripts"))
+from execute_notebooks import toc_entries  # noqa: E402
 
 
 def toc_files():
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files = [toc["root"]]
-    for part in toc["parts"]:
-        for chapter in part["chapters"]:
-            files.append(chapter["file"])
-            files.extend(section["file"] for section in chapter.get("sections", []))
-    return files
+    return toc_entries(ROOT / "_toc.yml")
 
 
 def resolve(entry):
@@ -136,36 +127,76 @@ def test_prose_quotes_no_unglued_measurements():
     assert offenders == []
 
 
-def book_tree(target: Path, executed_labs: dict) -> Path:
-    """The student edition (what the online book is built from), with the labs executed outside the repository."""
-    publish.publish(target)
-    for lab, (_, executed) in executed_labs.items():
-        shutil.copy(executed, target / lab.relative_to(ROOT))
-    config = yaml.safe_load((target / "_config.yml").read_text())
-    config["execute"]["execute_notebooks"] = "off"  # each lab ran once already, from the installed wheel
-    (target / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False))
-    return target
-
-
 @pytest.mark.slow
-def test_book_builds_without_warnings(tmp_path: Path, executed_labs):
+def test_book_builds_without_warnings(built_site):
     """The site renders with warnings as errors from the labs as executed (glued numbers and all)."""
-    failed = [str(lab) for lab, (done, _) in executed_labs.items() if done.returncode != 0]
-    assert failed == [], "labs that did not run (see tests/test_outside_repository.py)"
-    source = book_tree(tmp_path / "book", executed_labs)
-    command = [
-        str(Path(sys.executable).parent / "jupyter-book"),
-        "build",
-        str(source),
-        "--path-output",
-        str(tmp_path),
-        "-W",
-        "-n",
-        "--keep-going",
-    ]
-    build = subprocess.run(command, capture_output=True, text=True, timeout=1800)
+    build, html = built_site
     assert build.returncode == 0, build.stdout[-4000:] + build.stderr[-4000:]
-    html = tmp_path / "_build" / "html"
     assert (html / "index.html").exists()
     lab = (html / "notebooks" / "week1" / "lab2_statistical_forecasting.html").read_text()
     assert "<img" in lab  # executed plots are embedded
+    for figure in ("window_features_label", "fixed_vs_roll_forward", "unrolled_rnn", "lstm_cell"):
+        assert (html / "_images" / f"{figure}.svg").exists()  # diagrams drawn at build time
+    assert (html / "_static" / "mathjax" / "tex-mml-chtml.js").exists()  # maths served by the site
+    assert "cdn.jsdelivr.net" not in (html / "book" / "week3" / "lstm.html").read_text()
+
+
+QUESTION = re.compile(r"^### Question \d+\n(?P<body>.*?)(?=^### |\Z)", re.M | re.S)
+
+
+@pytest.mark.parametrize("quiz", sorted((ROOT / "book").glob("*/quiz.md")), ids=lambda p: p.parent.name)
+def test_every_quiz_question_is_one_the_quiz_script_can_answer(quiz):
+    """Lettered options, then a "Show answer" dropdown that opens with the right letter in bold, among them.
+
+    book/_static/quiz.js relies on this shape to turn the options into buttons that answer back."""
+    questions = [match["body"] for match in QUESTION.finditer(quiz.read_text(encoding="utf-8"))]
+    assert len(questions) >= 5
+    for number, body in enumerate(questions, 1):
+        letters = re.findall(r"^- ([a-e])\. ", body, re.M)
+        answer = re.search(r"^:::\{dropdown\} Show answer\n\*\*([a-e])\.\*\*", body, re.M)
+        assert len(letters) >= 2 and answer and answer[1] in letters, f"{quiz.name} question {number}"
+
+
+def lab_notebooks():
+    return sorted((ROOT / "notebooks").glob("*/lab*.ipynb"))
+
+
+@pytest.mark.parametrize("lab", lab_notebooks(), ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_every_lab_ends_with_things_to_try_and_their_solutions(lab):
+    """The last cell: "## Things to try", numbered tasks, each followed by a Solution dropdown with code."""
+    import nbformat
+
+    last = nbformat.read(lab, as_version=4).cells[-1]
+    assert last.cell_type == "markdown" and last.source.startswith("## Things to try")
+    tasks = re.split(r"^\*\*\d+\.\*\* ", last.source, flags=re.M)[1:]
+    assert len(tasks) >= 3
+    for number, task in enumerate(tasks, 1):
+        solution = re.search(r"^:::\{dropdown\} Solution\n```python\n.+?\n```\n.*?^:::$", task, re.M | re.S)
+        assert solution, f"{lab.name}: task {number} has no Solution dropdown with a code block"
+    assert len(lab_notebooks()) == 18
+
+
+def test_the_diagrams_match_the_chapters():
+    """The padding diagram computes the chapter's table; the window diagram, the chapter's examples."""
+    from book_figures import conv1d, roll_forward_origins, windows
+
+    values, kernel = [1, 2, 4, 7, 11], [-1, 1]
+    assert conv1d(values, kernel, "valid")[1].tolist() == [1, 2, 3, 4]
+    assert conv1d(values, kernel, "causal")[0].tolist() == [0, 1, 2, 4, 7, 11]  # zeros on the left only
+    assert conv1d(values, kernel, "causal")[1].tolist() == [1, 1, 2, 3, 4]
+    assert conv1d(values, kernel, "same")[1].tolist() == [1, 2, 3, 4, -11]
+    assert conv1d(values, [1, -2, 1], "same")[0].tolist() == [0, 1, 2, 4, 7, 11, 0]  # odd kernel: both sides
+    assert windows(list(range(10)), 4)[0] == ([0, 1, 2, 3], 4) and windows(list(range(10)), 4)[-1][1] == 9
+    assert roll_forward_origins(20, 8, 2) == [8, 10, 12, 14, 16, 18]
+
+
+def test_every_diagram_is_drawn_and_placed_with_alt_text(tmp_path):
+    from book_figures import FIGURES, draw_all
+
+    drawn = {path.stem for path in draw_all(tmp_path)}
+    assert drawn == set(FIGURES)
+    assert all((tmp_path / f"{name}.svg").read_text().startswith("<?xml") for name in drawn)
+    chapters = "".join(path.read_text(encoding="utf-8") for path in (ROOT / "book").rglob("*.md"))
+    for name in FIGURES:
+        figure = re.search(rf"```{{figure}} \.\./figures/{name}\.svg\n:alt: (.+)\n", chapters)
+        assert figure and len(figure[1]) > 60, f"{name}: not placed in a chapter with alt text"

@@ -76,17 +76,22 @@ def recorded_once(out: Path, students):
         assert sorted(s.student.id for s in submissions) == sorted(students)
 
 
-def test_a_mixed_class_gets_the_thread_pools_results(klass, thread_results, runner, tmp_path):
-    submissions = batch.discover(klass, "week1")
-    results, summary = batch.grade_all(
+def grade_on(runner, klass, out, **options):
+    """Grade the week-1 class with `runner` into `out`; (results, summary)."""
+    return batch.grade_all(
         assignments.get("week1"),
-        submissions,
-        tmp_path,
+        batch.discover(klass, "week1"),
+        out,
         workers=2,
         seed=SEED,
         show_progress=False,
         runner=runner,
+        **options,
     )
+
+
+def test_a_mixed_class_gets_the_thread_pools_results(klass, thread_results, runner, tmp_path):
+    results, summary = grade_on(runner, klass, tmp_path)
     assert summary.new == len(KINDS)
     assert {r.student: comparable(r) for r in results} == thread_results
     assert {r.student: r.score for r in results} == {
@@ -123,22 +128,12 @@ def test_killing_a_worker_mid_batch_loses_nothing_and_doubles_nothing(
         os.kill(pid, signal.SIGKILL)
         killed.update(pid=pid, children=children, keys=keys)
 
-    submissions = batch.discover(klass, "week1")
-    results, summary = batch.grade_all(
-        assignments.get("week1"),
-        submissions,
-        tmp_path,
-        workers=2,
-        seed=SEED,
-        show_progress=False,
-        on_result=kill_a_grading_worker,
-        runner=runner,
-    )
+    results, summary = grade_on(runner, klass, tmp_path, on_result=kill_a_grading_worker)
     assert killed and summary.new == len(KINDS)
     assert {r.student: comparable(r) for r in results} == thread_results
     recorded_once(tmp_path, thread_results)
     # The task that was running on the killed worker ran again on another worker process, and counted once.
-    interrupted = [s.student for s in submissions if any(f"-{s.student}-" in key for key in killed["keys"])]
+    interrupted = [r.student for r in results if any(f"-{r.student}-" in key for key in killed["keys"])]
     assert interrupted and all(runner.ran_on[student][1] != killed["pid"] for student in interrupted)
     # Its sandbox died with it (bubblewrap's --die-with-parent, then the sandbox's PID namespace).
     assert [p.pid for p in killed["children"] if alive(p)] == []

@@ -39,6 +39,10 @@ RAW_MATHS = """() => Array.from(document.querySelectorAll('.math'))
     .map(e => e.textContent.slice(0, 60))"""
 BROKEN_IMAGES = """() => Array.from(document.images)
     .filter(i => !i.complete || i.naturalWidth === 0).map(i => i.getAttribute('src'))"""
+SEARCH_FINISHED = """() => {
+    const summary = document.querySelector('#search-results .search-summary');
+    return summary !== null && /Search finished|did not match/.test(summary.textContent);
+}"""
 LINKS = "() => Array.from(document.querySelectorAll('a[href]')).map(a => a.href)"
 WAIT_FOR_MATHJAX = """async () => {
     if (window.MathJax && MathJax.startup && MathJax.startup.promise) await MathJax.startup.promise;
@@ -197,12 +201,15 @@ def test_the_front_door_leads_to_the_intro(server, browser):
 def test_search_finds_forecast(server, browser):
     reader = Reader(browser, server)
     page = reader.open("search.html?q=forecast")
-    page.wait_for_function("document.querySelectorAll('#search-results li').length > 0", timeout=15000)
+    # Sphinx lists the hits one by one on a timer, then writes its summary: count once it is written.
+    page.wait_for_function(SEARCH_FINISHED, timeout=30000)
+    summary = page.locator("#search-results .search-summary").inner_text()
     hits = page.locator("#search-results li").count()
     problems = reader.take()
     reader.page.close()
     assert problems == []
-    assert hits >= 10, hits
+    assert f"found {hits} page" in summary, (hits, summary)
+    assert hits >= 10, summary
 
 
 def test_navigation_lists_each_week_once(server, browser):

@@ -19,4 +19,4 @@ export PATH="$PWD/.venv/bin:$PATH"
 .venv/bin/python -m ruff check autograder tscourse scripts tests
 # Every lab runs once, alone, from the installed wheel outside the repository (tests/outside/); the
 # book build test renders those executed labs, and each release and solution runs there too.
-exec .venv/bin/python -m pytest tests --ignore=tests/corpus/files "$@"
+exec .venv/bin/python -m pytest tests --ignore=tests/corpus/files --durations=25 "$@"

@@ -335,16 +335,18 @@ def grade_all(
             summary.new += 1
         pending.append(submission)
     by_student = {s.student: s for s in submissions}
-    times: dict[str, str] = {}
+    finished: dict[str, Result] = {}
 
     def finish(result: Result, stored: bool = False):
         """Apply the late policy, then save, record and write the feedback (only what changed)."""
         submission = by_student[result.student]
         changed = late.apply(result, submission.submitted_at, submission.time_source, config)
-        times[result.student] = result.submitted_at
+        finished[result.student] = result
         if not stored or changed:
             store.save(result)
-        gradebook_module.record(book, result, layout.gradebook_timestamp(result, submission.time_source))
+        timestamp = layout.gradebook_timestamp(result, submission.time_source)
+        extension = config.extension(assignment.name, result.student)
+        gradebook_module.record(book, result, timestamp, extension)
         if not stored or changed or layout.missing(result):
             layout.write(result, assignment.title, submission.notebook, submission.folder)
 
@@ -359,7 +361,7 @@ def grade_all(
             progress.step(result.student)
             if on_result is not None:
                 on_result(result)
-        gradebook_module.export_csv(book, assignment, out / assignment.name / "grades.csv", times)
+        gradebook_module.export_csv(book, assignment, out / assignment.name / "grades.csv", finished)
     shutil.rmtree(work_root, ignore_errors=True)
     lock.close()
     return [store.load(s.student) for s in submissions], summary

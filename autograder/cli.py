@@ -43,6 +43,9 @@ def _grade(args):
     if not submissions:
         print(f"error: no submissions found in {path}", file=sys.stderr)
         return EXIT_USAGE
+    if path.is_dir():  # a whole class: an extension nobody matches is most likely a misspelt name
+        for key in config.unmatched_extensions(assignment.name, [s.student for s in submissions]):
+            print(f"warning: {key}: no submission from this student (a misspelt name?)", file=sys.stderr)
     if root is not None:
         layout = nbgrader_course.Layout.nbgrader(root, Path(args.out) if args.out else None)
     else:

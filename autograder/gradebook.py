@@ -5,8 +5,10 @@ workers never contend for the database and a killed run leaves it consistent. Re
 idempotent and keeps what an instructor added in formgrader: a re-grade replaces the automatic
 scores (`auto_score`) and the late penalty, never the manual scores or the comments. Entries
 are the ones nbgrader's own `autograde` makes: grade cells for the tests, solution cells (for
-comments) for the exercises, the submission's timestamp, the assignment's due date and the
-notebook's `late_submission_penalty`, so formgrader and `nbgrader export` read them as theirs.
+comments) for the exercises, the submission's timestamp and extension, the assignment's due date
+and the notebook's `late_submission_penalty`, so formgrader and `nbgrader export` read them as theirs
+(nbgrader's lateness, `SubmittedAssignment.total_seconds_late`, counts from the due date plus the
+extension, as the grader does).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import os
 import sys
 import warnings
 from contextlib import contextmanager
+from datetime import UTC, timedelta
 from pathlib import Path
 
 from nbgrader.api import Comment, Gradebook, MissingEntry
@@ -24,7 +27,7 @@ from sqlalchemy.exc import SAWarning
 
 from tscourse.checking.spec import Assignment
 
-from . import paths
+from . import late, paths
 from .grading import Result
 from .submission import read_cells
 
@@ -63,9 +66,9 @@ def open_gradebook(path: Path, assignment: Assignment, due=None):
         yield gradebook
 
 
-def record(gradebook, result: Result, timestamp: str | None = None):
-    """Store one submission's automatic scores, time (`timestamp`, nbgrader's format, or none) and
-    late penalty; keep manual scores and comments."""
+def record(gradebook, result: Result, timestamp: str | None = None, extension: timedelta | None = None):
+    """Store one submission's automatic scores, time (`timestamp`, nbgrader's format, or none),
+    extension (none or zero: none) and late penalty; keep manual scores and comments."""
     gradebook.update_or_create_student(result.student)
     try:
         submission = gradebook.find_submission(result.assignment, result.student)
@@ -75,6 +78,7 @@ def record(gradebook, result: Result, timestamp: str | None = None):
             warnings.simplefilter("ignore", SAWarning)
             submission = gradebook.add_submission(result.assignment, result.student)
     submission.timestamp = parse_utc(timestamp) if timestamp else None
+    submission.extension = extension or None
     notebook = gradebook.find_submission_notebook(NOTEBOOK, result.assignment, result.student)
     _add_missing_comments(notebook)
     for test in result.tests:
@@ -94,10 +98,28 @@ def _add_missing_comments(notebook):
             Comment(cell_id=cell.id, notebook=notebook)
 
 
-def export_csv(gradebook, assignment: Assignment, target: Path, times: dict[str, str] | None = None):
+def _utc(moment) -> str:
+    """A time from the gradebook (naive, in UTC) as the grader writes times."""
+    return late.format_utc(moment.replace(tzinfo=UTC)) if moment is not None else ""
+
+
+def _times(submission, result: Result | None) -> list[str]:
+    """When the submission was handed in, its due date (with any extension) and the extension: the
+    grader's result's where there is one, else the gradebook's."""
+    if result is not None:
+        return [result.submitted_at, result.due_at, result.extension]
+    extension = submission.extension
+    return [
+        _utc(submission.timestamp),
+        _utc(submission.duedate),
+        late.duration(extension.total_seconds()) if extension else "",
+    ]
+
+
+def export_csv(gradebook, assignment: Assignment, target: Path, results: dict[str, Result] | None = None):
     """One row per student, one column per test (manual scores where an instructor gave one),
-    then the late penalty, the total after it, the maximum and the submission time (from `times`,
-    by student, else the gradebook's)."""
+    then the late penalty, the total after it, the maximum, the submission time, the due date with
+    any extension and the extension (from `results`, by student, else the gradebook's)."""
     columns = [test.grade_id for test in assignment.tests]
     rows = []
     for submission in gradebook.find_assignment(assignment.name).submissions:
@@ -107,16 +129,24 @@ def export_csv(gradebook, assignment: Assignment, target: Path, times: dict[str,
         ]
         penalty = sum(float(nb.late_submission_penalty or 0.0) for nb in submission.notebooks)
         total = max(0.0, sum(scores) - penalty)
-        when = (times or {}).get(student) or ""
-        if not when and submission.timestamp:
-            when = submission.timestamp.strftime("%Y-%m-%d %H:%M:%S.%f UTC")
-        rows.append([student, *scores, penalty, total, assignment.max_score, when])
+        times = _times(submission, (results or {}).get(student))
+        rows.append([student, *scores, penalty, total, assignment.max_score, *times])
     rows.sort(key=lambda row: row[0])
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_suffix(".tmp")
     with open(temporary, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["student", *columns, "late_penalty", "total", "max_score", "submitted_at"])
+        header = [
+            "student",
+            *columns,
+            "late_penalty",
+            "total",
+            "max_score",
+            "submitted_at",
+            "due_at",
+            "extension",
+        ]
+        writer.writerow(header)
         writer.writerows(rows)
     temporary.replace(target)
     return len(rows)

@@ -58,7 +58,8 @@ class Result:
     submission_sha256: str = ""  # what was graded; a re-run grades again when it differs
     # set by late.apply after grading: the score above is then the tests' points less late_penalty
     submitted_at: str = ""
-    due_at: str = ""
+    due_at: str = ""  # the assignment's due date plus the student's extension, if any
+    extension: str = ""  # the student's extension, e.g. "2 d"; empty when none
     seconds_late: float = 0.0
     late_penalty: float = 0.0
     late_note: str = ""

@@ -10,6 +10,9 @@ The configuration (`grading.toml`) gives each assignment its due date and the cl
     deduction = 2          # per started hour (day): points, or a share of the maximum: "10%"
     floor = "50%"          # a late submission keeps at least this share of the points it earned
 
+    [extensions.week1]     # per student, for an assignment with a due date: its due date moves later
+    alice = "48h"          # whole days "d", hours "h" and minutes "m": "2d", "90m", "1d 12h"
+
 A submission's time is nbgrader's `timestamp.txt` beside it (read as nbgrader reads it), or the
 notebook file's modification time where there is none. The penalty is applied after grading,
 so a changed due date, policy or timestamp changes it without running the notebook again.
@@ -18,15 +21,18 @@ so a changed due date, policy or timestamp changes it without running the notebo
 from __future__ import annotations
 
 import math
+import re
 import tomllib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 CONFIG_NAME = "grading.toml"
 TIMESTAMP_NAME = "timestamp.txt"
 POLICIES = ("none", "zero", "per_hour", "per_day")
 UNIT_SECONDS = {"per_hour": 3600, "per_day": 86400}
+EXTENSION = re.compile(r"(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?")
+EXTENSION_SYNTAX = 'whole days "d", hours "h" and minutes "m" in quotes, e.g. "48h", "2d", "90m" or "1d 12h"'
 
 
 class ConfigError(ValueError):
@@ -102,13 +108,62 @@ def _due(value, assignment: str) -> datetime:
     return value.astimezone(UTC)
 
 
+def parse_extension(value, key: str) -> timedelta:
+    """An extension as written in the configuration ("48h", "2d", "90m", "1d 12h"); `key` names it
+    in the error."""
+    if not isinstance(value, str):
+        raise ConfigError(f"{key} must be a duration: {EXTENSION_SYNTAX}; not {value!r}")
+    text = value.strip()
+    if text.startswith("-"):
+        raise ConfigError(f"{key} = {value!r} is negative: an extension can only move a due date later")
+    match = EXTENSION.fullmatch(text)
+    if not text or match is None:
+        raise ConfigError(f"{key} = {value!r} is not a duration: use {EXTENSION_SYNTAX}")
+    days, hours, minutes = (int(number or 0) for number in match.groups())
+    return timedelta(days=days, hours=hours, minutes=minutes)
+
+
+def _extensions(table, due: dict[str, datetime]) -> dict[str, dict[str, timedelta]]:
+    if not isinstance(table, dict):
+        raise ConfigError(
+            '[extensions] must hold a table per assignment: [extensions.week1] with alice = "48h"'
+        )
+    found = {}
+    for assignment, students in table.items():
+        key = f"extensions.{assignment}"
+        if not isinstance(students, dict):
+            raise ConfigError(f'{key} must be a table of student = duration: [{key}] with alice = "48h"')
+        if assignment not in due:
+            raise ConfigError(f"{key}: {assignment} has no due date in [due], so there is nothing to extend")
+        found[assignment] = {
+            student: parse_extension(value, f"{key}.{student}") for student, value in students.items()
+        }
+    return found
+
+
 @dataclass(frozen=True)
 class GradingConfig:
-    """Due dates by assignment and the late policy; empty means no due dates."""
+    """Due dates by assignment, the late policy and extensions by assignment and student; empty
+    means no due dates."""
 
     due: dict[str, datetime] = field(default_factory=dict)
     late: LatePolicy = LatePolicy()
     source: str = ""
+    extensions: dict[str, dict[str, timedelta]] = field(default_factory=dict)
+
+    def extension(self, assignment: str, student: str) -> timedelta:
+        """The student's extension for the assignment (zero when none was granted, or the assignment
+        has no due date)."""
+        if assignment not in self.due:
+            return timedelta(0)
+        return self.extensions.get(assignment, {}).get(student, timedelta(0))
+
+    def unmatched_extensions(self, assignment: str, students) -> list[str]:
+        """The keys (`extensions.week1.alice`) of the assignment's extensions for students not among
+        `students`: a misspelt name, or a student who has not handed in yet."""
+        known = set(students)
+        granted = self.extensions.get(assignment, {})
+        return [f"extensions.{assignment}.{student}" for student in granted if student not in known]
 
     @classmethod
     def load(cls, path: Path) -> GradingConfig:
@@ -124,9 +179,9 @@ class GradingConfig:
         late = data.get("late", {})
         if not isinstance(late, dict):
             raise ConfigError("[late] must be a table")
-        return cls(
-            {name: _due(value, name) for name, value in due.items()}, LatePolicy.from_table(late), str(path)
-        )
+        due = {name: _due(value, name) for name, value in due.items()}
+        extensions = _extensions(data.get("extensions", {}), due)
+        return cls(due, LatePolicy.from_table(late), str(path), extensions)
 
 
 def find_config(explicit: str | None, graded_path: Path) -> GradingConfig:
@@ -181,27 +236,45 @@ def duration(seconds: float) -> str:
     return " ".join(f"{number} {unit}" for number, unit in parts if number)
 
 
+def _state(result) -> tuple:
+    return (
+        result.score,
+        result.late_penalty,
+        result.submitted_at,
+        result.due_at,
+        result.extension,
+        result.late_note,
+    )
+
+
 def apply(result, submitted: datetime | None, source: str, config: GradingConfig) -> bool:
-    """Set `result`'s time, lateness and penalty from `config`; its score becomes the tests' points
-    less the penalty. Return whether anything changed (then the stored result is out of date)."""
-    before = (result.score, result.late_penalty, result.submitted_at, result.due_at, result.late_note)
+    """Set `result`'s time, due date (the assignment's, plus the student's extension), lateness and
+    penalty from `config`; its score becomes the tests' points less the penalty. Return whether
+    anything changed (then the stored result is out of date)."""
+    before = _state(result)
     raw = result.raw_score
-    due = config.due.get(result.assignment)
+    class_due = config.due.get(result.assignment)
+    extension = config.extension(result.assignment, result.student)
+    due = class_due + extension if class_due else None
     result.submitted_at = format_utc(submitted) if submitted else ""
     result.due_at = format_utc(due) if due else ""
+    result.extension = duration(extension.total_seconds()) if extension else ""
     result.seconds_late = max(0.0, (submitted - due).total_seconds()) if submitted and due else 0.0
     result.late_penalty = config.late.penalty(raw, result.max_score, result.seconds_late)
     result.score = round(raw - result.late_penalty, 6)
-    result.late_note = _note(result, source, config.late)
-    return before != (result.score, result.late_penalty, result.submitted_at, result.due_at, result.late_note)
+    result.late_note = _note(result, source, config.late, class_due)
+    return before != _state(result)
 
 
-def _note(result, source: str, policy: LatePolicy) -> str:
+def _note(result, source: str, policy: LatePolicy, class_due: datetime | None) -> str:
     if not result.due_at:
         return ""
-    when = f"Submitted {result.submitted_at} (from {source}); due {result.due_at}"
+    due = result.due_at
+    if result.extension:
+        due += f" (the class's due date {format_utc(class_due)} with your extension of {result.extension})"
+    when = f"Submitted {result.submitted_at} (from {source}); due {due}"
     if not result.submitted_at:
-        return f"No submission time is known; due {result.due_at}: no late penalty applied."
+        return f"No submission time is known; due {due}: no late penalty applied."
     if result.seconds_late <= 0:
         return f"{when}: on time."
     late = f"{when}: {duration(result.seconds_late)} after the due date"

@@ -36,6 +36,7 @@ def json_line(result: Result) -> str:
         "submitted_at": result.submitted_at or None,
         "due_at": result.due_at or None,
         "late_penalty": result.late_penalty,
+        "extension": result.extension or None,
     }
     return json.dumps(data)
 

@@ -50,6 +50,35 @@ def test_per_day_share_of_the_maximum_zero_and_none():
         ("[due]\nweek1 = 2026-12-08T23:00:00", "needs a time zone"),
         ('[due]\nweek1 = "next friday"', "is not an ISO date"),
         ("[due\n", "is not valid TOML"),
+        (
+            '[due]\nweek1 = 2026-12-08T23:00:00Z\n[extensions.week1]\nalice = "48x"',
+            "extensions.week1.alice = '48x' is not a duration",
+        ),
+        (
+            '[due]\nweek1 = 2026-12-08T23:00:00Z\n[extensions.week1]\nalice = "1.5d"',
+            "extensions.week1.alice = '1.5d' is not a duration",
+        ),
+        (
+            '[due]\nweek1 = 2026-12-08T23:00:00Z\n[extensions.week1]\nalice = "h"',
+            "extensions.week1.alice = 'h' is not a duration",
+        ),
+        (
+            '[due]\nweek1 = 2026-12-08T23:00:00Z\n[extensions.week1]\nalice = "-2d"',
+            "extensions.week1.alice = '-2d' is negative",
+        ),
+        (
+            "[due]\nweek1 = 2026-12-08T23:00:00Z\n[extensions.week1]\nalice = 48",
+            "extensions.week1.alice must be a duration",
+        ),
+        (
+            '[due]\nweek1 = 2026-12-08T23:00:00Z\n[extensions.week2]\nalice = "2d"',
+            "extensions.week2: week2 has no due date",
+        ),
+        (
+            '[due]\nweek1 = 2026-12-08T23:00:00Z\n[extensions]\nweek1 = "2d"',
+            "extensions.week1 must be a table of student",
+        ),
+        ('extensions = "alice 2d"', "[extensions] must hold a table per assignment"),
     ],
 )
 def test_a_wrong_configuration_says_what_to_fix(tmp_path, text, error):
@@ -73,7 +102,9 @@ def test_the_readme_example_means_what_the_readme_says(tmp_path):
     config = late.GradingConfig.load(readme_config(tmp_path))
     assert config.due["week1"] == datetime(2026, 12, 8, 22, 59, tzinfo=UTC)  # 23:59 at +01:00
     assert config.due["week4"].tzinfo is not None
+    assert config.extension("week1", "alice") == timedelta(hours=48)
     graded = result()  # 12 of 16 points, 3 h 20 min late
+    graded.student = "bob"  # the example's extension is alice's
     late.apply(graded, config.due["week1"] + timedelta(hours=3, minutes=20), "timestamp.txt", config)
     assert (graded.raw_score, graded.late_penalty, graded.score) == (12.0, 6.0, 6.0)
     assert "3 h 20 min after the due date: −6 points (2 points per started hour late" in graded.late_note
@@ -107,3 +138,57 @@ def test_submission_time_from_nbgrader_timestamp_else_the_file(tmp_path):
     (tmp_path / "timestamp.txt").write_text("2026-12-09T03:20:00+01:00")
     assert late.submission_time(notebook, tmp_path)[0] == datetime(2026, 12, 9, 2, 20, tzinfo=UTC)
     assert late.format_utc(moment) == "2026-12-09 02:20:00.500000 UTC"
+
+
+@pytest.mark.parametrize(
+    ("text", "extension"),
+    [
+        ("48h", timedelta(hours=48)),
+        ("2d", timedelta(days=2)),
+        ("90m", timedelta(minutes=90)),
+        ("1d 12h", timedelta(days=1, hours=12)),
+        (" 1 h 30 min ", timedelta(hours=1, minutes=30)),  # as grades.csv and the feedback write it
+        ("0h", timedelta(0)),
+    ],
+)
+def test_extension_syntax(text, extension):
+    assert late.parse_extension(text, "extensions.week1.alice") == extension
+
+
+def test_an_extension_moves_one_students_due_date():
+    config = late.GradingConfig({"week1": DUE}, HOURLY, extensions={"week1": {"alice": timedelta(hours=2)}})
+    assert config.extension("week1", "alice") == timedelta(hours=2)
+    assert config.extension("week1", "bob") == config.extension("week2", "alice") == timedelta(0)
+    on_time = result()  # 1 h 50 min after the class's due date: on time thanks to the extension
+    assert late.apply(on_time, DUE + timedelta(hours=1, minutes=50), "timestamp.txt", config)
+    assert (on_time.score, on_time.late_penalty, on_time.extension) == (12.0, 0.0, "2 h")
+    assert on_time.due_at == "2026-12-09 01:00:00.000000 UTC"
+    assert on_time.late_note == (
+        "Submitted 2026-12-09 00:50:00.000000 UTC (from timestamp.txt); due 2026-12-09 01:00:00.000000 UTC "
+        "(the class's due date 2026-12-08 23:00:00.000000 UTC with your extension of 2 h): on time."
+    )
+    still_late = result()  # 2 h 1 s after: 1 s after the extended due date, one started hour
+    late.apply(still_late, DUE + timedelta(hours=2, seconds=1), "timestamp.txt", config)
+    assert (still_late.score, still_late.late_penalty, still_late.seconds_late) == (10.0, 2.0, 1.0)
+    assert "with your extension of 2 h): 1 s after the due date: −2 points" in still_late.late_note
+    other = result()
+    other.student = "bob"  # no extension: 2 h 1 s late, three started hours
+    late.apply(other, DUE + timedelta(hours=2, seconds=1), "timestamp.txt", config)
+    assert (other.late_penalty, other.extension, other.due_at) == (6.0, "", late.format_utc(DUE))
+
+
+def test_a_changed_extension_is_applied_again():
+    graded, submitted = result(), DUE + timedelta(hours=3)
+    for extension, penalty in (({}, 6.0), ({"alice": timedelta(hours=2)}, 2.0), ({}, 6.0)):
+        config = late.GradingConfig({"week1": DUE}, HOURLY, extensions={"week1": extension})
+        assert late.apply(graded, submitted, "timestamp.txt", config)  # changed: the stored result is stale
+        assert graded.late_penalty == penalty
+        assert not late.apply(graded, submitted, "timestamp.txt", config)
+
+
+def test_extensions_for_students_without_a_submission_are_named():
+    config = late.GradingConfig(
+        {"week1": DUE}, extensions={"week1": {"alice": timedelta(1), "alcie": timedelta(1)}}
+    )
+    assert config.unmatched_extensions("week1", ["alice", "bob"]) == ["extensions.week1.alcie"]
+    assert config.unmatched_extensions("week2", ["alice"]) == []

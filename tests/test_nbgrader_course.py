@@ -240,6 +240,44 @@ def test_release_feedback_delivers_our_pages(graded_course, tmp_path):
     assert "Late submission penalty (Score: -6.0)" in page and "hidden=True" not in page
 
 
+def test_a_changed_extension_is_applied_again_and_nbgrader_agrees(graded_course):
+    """An extension edited in grading.toml re-applies the penalty to the stored results (nothing
+    runs again); nbgrader counts lateness from the same extended due date and exports the same
+    penalty."""
+    from nbgrader.api import Gradebook
+    from nbgrader.plugins.export import CsvExportPlugin
+
+    root, _, _ = graded_course
+    config = f"[due]\nweek1 = {DUE.isoformat()}\n\n{POLICY}\n[extensions.week1]\n"
+    # "late" handed in 3 h 21 min after the class's due date
+    for extension, penalty, seconds_late in (("2h", 4.0, 4860.0), ("4h", 0.0, 0.0), (None, 6.0, 12060.0)):
+        (root / "grading.toml").write_text(config + (f'late = "{extension}"\n' if extension else ""))
+        results, summary = grade(root, late.find_config(None, root))
+        assert (summary.new, summary.changed, summary.unchanged) == (0, 0, 3)
+        result = {r.student: r for r in results}["late"]
+        assert (result.late_penalty, result.seconds_late) == (penalty, seconds_late)
+        granted = late.parse_extension(extension or "0h", "")
+        with open(root / "graded/week1/grades.csv", newline="") as handle:
+            row = {row["student"]: row for row in csv.DictReader(handle)}["late"]
+        assert (row["late_penalty"], row["extension"]) == (str(penalty), result.extension)
+        assert row["due_at"] == late.format_utc(DUE + granted)
+        page = (root / "feedback/late/week1/assignment.html").read_text()
+        assert (f"with your extension of {result.extension})" in page) == bool(extension)
+        with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as book:
+            submission = book.find_submission("week1", "late")
+            assert submission.extension == (granted or None)
+            assert submission.duedate.replace(tzinfo=UTC) == DUE + granted
+            assert submission.total_seconds_late == seconds_late  # nbgrader's own lateness
+            assert book.find_submission("week1", "ontime").extension is None
+            CsvExportPlugin(to=str(root / "export.csv")).export(book)
+        with open(root / "export.csv", newline="") as handle:
+            exported = {row["student_id"]: row for row in csv.DictReader(handle)}["late"]
+        assert (float(exported["late_submission_penalty"]), float(exported["score"])) == (
+            penalty,
+            12 - penalty,
+        )
+
+
 def stock_autograde(api, root: Path, week: str, student: str, notebook: Path):
     hand_in(root, student, week, notebook, secret=False)
     graded = api.autograde(week, student)

@@ -1,13 +1,19 @@
-"""nbgrader's course directory: what `grade` writes is read by nbgrader's own API, formgrader's
-template and handlers' data, `export` and `release_feedback`; stock `autograde` grades right."""
+"""nbgrader's course directory: what `grade` writes is read by nbgrader's own API, formgrader (its
+template and handlers' data, and formgrader itself, live), `export` and `release_feedback`; stock
+`autograde` grades right."""
 
 from __future__ import annotations
 
 import csv
+import http.cookiejar
 import json
 import os
+import secrets
 import shutil
+import subprocess
 import sys
+import time
+import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -176,6 +182,145 @@ def test_formgrader_shows_each_submission_and_reads_our_grades(graded_course):
             cells = nbformat.read(path, as_version=4).cells
             read = {c.metadata.nbgrader["grade_id"]: determine_grade(c)[0] for c in cells if is_grade(c)}
             assert read == {test.name: test.score for test in result.tests}
+
+
+NBGRADER_CONFIG = f"""c = get_config()
+c.CourseDirectory.course_id = "{EXCHANGE_COURSE}"
+c.CourseDirectory.root = "."
+"""  # README's recipe
+
+
+class Browser:
+    """An instructor's browser on a Jupyter server: logged in once with the token, then only the
+    login and `_xsrf` cookies, the xsrf header on a PUT, as formgrader's pages send them."""
+
+    def __init__(self, url: str):
+        self.url = url.rstrip("/")
+        self.cookies = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
+
+    def open(self, path: str, method="GET", body=None) -> str:
+        headers = {}
+        if method != "GET":
+            headers["X-CSRFToken"] = next(c.value for c in self.cookies if c.name == "_xsrf")
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.url + path, data=data, method=method, headers=headers)
+        with self.opener.open(request, timeout=60) as response:
+            assert response.status == 200 and "/login" not in response.url, (path, response.url)
+            return response.read().decode()
+
+    def api(self, path: str, method="GET", body=None):
+        return json.loads(self.open(f"/formgrader/api/{path}", method, body))
+
+
+def wait_for_server(process, runtime: Path, log: Path, timeout=90) -> str:
+    """The URL of the Jupyter server `process` once it answers (its runtime file gives the port)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, log.read_text()
+        try:  # the file appears before it is complete, the port before it answers
+            url = json.loads((runtime / f"jpserver-{process.pid}.json").read_text())["url"]
+            with urllib.request.urlopen(f"{url}api", timeout=5):
+                return url
+        except (OSError, ValueError):
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"no Jupyter server after {timeout} s:\n{log.read_text()}")
+
+
+@pytest.fixture
+def formgrader(graded_course, tmp_path):
+    """A Jupyter server with nbgrader's formgrader on the graded course, configured by the
+    course's nbgrader_config.py, and a browser logged in to it."""
+    root = graded_course[0]
+    (root / "nbgrader_config.py").write_text(NBGRADER_CONFIG)
+    token = secrets.token_hex(16)
+    env = {
+        **os.environ,
+        "JUPYTER_NO_CONFIG": "1",  # no user or environment config: formgrader alone, enabled below
+        "TMPDIR": str(tmp_path),  # where that blank config goes
+        "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+        "JUPYTER_DATA_DIR": str(tmp_path / "data"),
+        "HOME": str(tmp_path / "home"),
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "jupyter_server",
+        "--ServerApp.jpserver_extensions={'nbgrader.server_extensions.formgrader': True}",
+        f"--ServerApp.root_dir={root}",
+        "--ServerApp.ip=127.0.0.1",
+        "--ServerApp.port=0",  # a free one, read back from the runtime file
+        f"--IdentityProvider.token={token}",
+        "--ServerApp.open_browser=False",
+        "--ServerApp.allow_root=True",  # CI containers run as root
+    ]
+    log = tmp_path / "server.log"
+    with open(log, "w") as output:
+        process = subprocess.Popen(command, cwd=root, env=env, stdout=output, stderr=subprocess.STDOUT)
+    try:
+        browser = Browser(wait_for_server(process, tmp_path / "runtime", log))
+        browser.open(f"/formgrader/?token={token}")  # the login cookie's path is /formgrader
+        browser.open("/formgrader/manage_submissions/week1/")
+        yield browser
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def test_formgrader_live_shows_our_grades_and_keeps_the_instructors_work(graded_course, formgrader):
+    """Formgrader itself, served by Jupyter, on the course `grade` wrote: the submissions with our
+    scores, each notebook's page, a manual score and a comment that a re-grade keeps. Undone at
+    the end, as an instructor clears a score, so the tests after it see the course as graded."""
+    root, _, results = graded_course
+    listed = {s["student"]: s for s in formgrader.api("submissions/week1")}  # Manage Submissions
+    assert {student: (s["score"], s["max_score"], s["autograded"]) for student, s in listed.items()} == {
+        student: (r.raw_score, r.max_score, True) for student, r in results.items()
+    }  # formgrader shows scores before the late penalty; the notebook's first cell states it
+    handed_in = DUE + timedelta(hours=3, minutes=21)  # the late one's timestamp.txt
+    assert listed["late"]["display_timestamp"] == handed_in.strftime("%Y-%m-%d %H:%M:%S UTC")
+
+    notebooks = {s["student"]: s["id"] for s in formgrader.api("submitted_notebooks/week1/assignment")}
+    late_page = formgrader.open(f"/formgrader/submissions/{notebooks['late']}/")
+    late_one = results["late"]
+    assert (
+        f"{late_one.score:g} / {late_one.max_score:g} points" in late_page and late_one.late_note in late_page
+    )
+    blank = notebooks["blank"]
+    page = formgrader.open(f"/formgrader/submissions/{blank}/")  # the page the instructor grades on
+    for test in assignments.get("week1").tests:
+        assert f'<input class="score tabbable" id="{test.grade_id}"' in page
+    assert 'id="moving_average_forecast-comment"' in page
+
+    grades = {g["name"]: g for g in formgrader.api(f"grades?submission_id={blank}")}
+    comments = {c["name"]: c for c in formgrader.api(f"comments?submission_id={blank}")}
+    score, comment = grades["test_moving_average_forecast"], comments["moving_average_forecast"]
+    assert (score["auto_score"], score["max_score"], score["manual_score"]) == (0.0, 2.0, None)
+    # as formgrade.js saves a score box (its text) and a comment box: the whole model, PUT
+    saved = formgrader.api(f"grade/{score['id']}", "PUT", {**score, "manual_score": "1.5"})
+    assert saved["manual_score"] == 1.5
+    said = "Right idea; the window is one day short."
+    formgrader.api(f"comment/{comment['id']}", "PUT", {**comment, "manual_comment": said})
+
+    _, summary = grade(root, late.find_config(None, root))  # as `python -m autograder grade week1`
+    assert (summary.new, summary.changed, summary.unchanged) == (0, 0, 3)
+    again = formgrader.api(f"grade/{score['id']}")
+    assert (again["auto_score"], again["manual_score"], again["needs_manual_grade"]) == (0.0, 1.5, True)
+    assert formgrader.api(f"comment/{comment['id']}")["manual_comment"] == said
+    listed = {s["student"]: s for s in formgrader.api("submissions/week1")}
+    assert (listed["blank"]["score"], listed["blank"]["needs_manual_grade"]) == (
+        results["blank"].raw_score + 1.5,
+        True,
+    )
+    assert listed["late"]["score"] == results["late"].raw_score
+
+    formgrader.api(f"grade/{again['id']}", "PUT", {**again, "manual_score": None})
+    formgrader.api(f"comment/{comment['id']}", "PUT", {**comment, "manual_comment": None})
+    assert formgrader.api("submission/week1/blank")["score"] == results["blank"].raw_score
 
 
 def test_export_and_regrade_keep_the_instructors_work(graded_course):

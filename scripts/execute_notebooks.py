@@ -46,6 +46,12 @@ def book_notebooks() -> list[Path]:
     return [ROOT / f"{entry}.ipynb" for entry in toc_entries() if (ROOT / f"{entry}.ipynb").exists()]
 
 
+def longest_first(notebooks: list[Path]) -> list[Path]:
+    """The notebooks in the order to start them: later weeks train longer, so they go first and the
+    quick early notebooks fill the last gaps (two workers then finish close together)."""
+    return list(reversed(notebooks))
+
+
 def execute(path: Path):
     """(path, executed notebook, seconds, error text or None)."""
     notebook = nbformat.read(path, as_version=4)
@@ -67,7 +73,7 @@ def main(argv=None):
             pending.append(path)
     failed = 0
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-        for path, notebook, seconds, error in pool.map(execute, pending):
+        for path, notebook, seconds, error in pool.map(execute, longest_first(pending)):
             name = path.relative_to(ROOT)
             if error:
                 failed += 1

@@ -59,7 +59,8 @@ def executed_labs(outside):
 
     from outside.environment import labs
 
-    copies = {lab: outside.alone(lab, f"{lab.parent.name}-{lab.stem}") for lab in labs()}
+    # Later weeks train longer: started first, they leave the quick labs to fill the last gaps.
+    copies = {lab: outside.alone(lab, f"{lab.parent.name}-{lab.stem}") for lab in reversed(labs())}
     with ThreadPoolExecutor(max_workers=2) as pool:  # two kernels at once use both cores better
         done = dict(
             zip(copies, pool.map(lambda copy: outside.execute(copy)[0], copies.values()), strict=True)

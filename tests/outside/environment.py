@@ -35,8 +35,11 @@ class Environment:
         self.run([sys.executable, "-m", "venv", base / "venv"])
         self.python = base / "venv" / "bin" / "python"
         self.run(
-            [self.python, "-m", "pip", "install", "--quiet", "-r", ROOT / "requirements.txt", self.wheel]
+            [self.python, "-m", "pip", "install", "--quiet", "--no-compile", "-r", ROOT / "requirements.txt"]
+            + [self.wheel]
         )
+        # Byte-compiled on every core, as scripts/setup_env.sh does; a file that does not compile stays uncached.
+        self.run([self.python, "-m", "compileall", "-q", "-j", "0", base / "venv" / "lib"], check=False)
         self.run([self.python, "-m", "ipykernel", "install", "--sys-prefix", "--name", "python3"])
         # Only this environment's kernel: its own data folder comes first on Jupyter's path.
         self.env = {**os.environ, "JUPYTER_PATH": str(base / "venv" / "share" / "jupyter")}

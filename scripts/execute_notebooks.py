@@ -47,9 +47,16 @@ def book_notebooks() -> list[Path]:
 
 
 def longest_first(notebooks: list[Path]) -> list[Path]:
-    """The notebooks in the order to start them: later weeks train longer, so they go first and the
-    quick early notebooks fill the last gaps (two workers then finish close together)."""
-    return list(reversed(notebooks))
+    """The notebooks in the order to start them, so that two workers finish close together: those that
+    train a model (`.fit(`) before those that do not, later weeks (longer training) before earlier ones;
+    the quick notebooks fill the last gaps."""
+
+    def trains(path: Path) -> bool:
+        cells = nbformat.read(path, as_version=4).cells
+        return any(".fit(" in cell.source for cell in cells if cell.cell_type == "code")
+
+    position = {path: index for index, path in enumerate(notebooks)}
+    return sorted(notebooks, key=lambda path: (not trains(path), -position[path]))
 
 
 def execute(path: Path):

@@ -16,6 +16,7 @@ from autograder import assignments, paths, sandbox
 from autograder.grading import Grader
 
 ROOT = paths.ROOT
+sys.path.insert(0, str(ROOT / "scripts"))  # the build scripts, importable by the tests
 
 
 def sandbox_or_skip():
@@ -57,10 +58,10 @@ def executed_labs(outside):
     Two labs run at a time, as scripts/execute_notebooks.py does for the book build."""
     from concurrent.futures import ThreadPoolExecutor
 
+    from execute_notebooks import longest_first
     from outside.environment import labs
 
-    # Later weeks train longer: started first, they leave the quick labs to fill the last gaps.
-    copies = {lab: outside.alone(lab, f"{lab.parent.name}-{lab.stem}") for lab in reversed(labs())}
+    copies = {lab: outside.alone(lab, f"{lab.parent.name}-{lab.stem}") for lab in longest_first(labs())}
     with ThreadPoolExecutor(max_workers=2) as pool:  # two kernels at once use both cores better
         done = dict(
             zip(copies, pool.map(lambda copy: outside.execute(copy)[0], copies.values()), strict=True)

@@ -157,6 +157,68 @@ def test_every_quiz_question_is_one_the_quiz_script_can_answer(quiz):
         assert len(letters) >= 2 and answer and answer[1] in letters, f"{quiz.name} question {number}"
 
 
+QUIZZES = sorted((ROOT / "book").glob("*/quiz.md"))
+KEY = re.compile(r"^:::\{dropdown\} Show answer\n\*\*([a-e])\.\*\*(?P<explanation>.*?)^:::$", re.M | re.S)
+OTHER_OPTIONS = re.compile(r"\b[Oo]ptions? ((?:[a-e]\b(?:,? and |,? or |, )?)+)")
+
+
+def quiz_keys(quiz) -> list[tuple[str, list[str], str]]:
+    """(keyed letter, option letters, explanation) of every question of a quiz."""
+    keys = []
+    for match in QUESTION.finditer(quiz.read_text(encoding="utf-8")):
+        key = KEY.search(match["body"])
+        keys.append((key[1], re.findall(r"^- ([a-e])\. ", match["body"], re.M), key["explanation"]))
+    return keys
+
+
+def unbalanced(letters: list[str], options="abcd", most=0.35) -> list[str]:
+    """What is wrong with a set of answer letters: a letter keyed too often, or one never keyed."""
+    counts = {letter: letters.count(letter) for letter in options}
+    return [f"{letter}: {count} of {len(letters)}" for letter, count in counts.items()
+            if count > most * len(letters) or count == 0]
+
+
+def test_the_balance_check_flags_a_quiz_that_rewards_guessing():
+    assert unbalanced(list("bbbbbbabcd")) == ["b: 7 of 10"]
+    assert unbalanced(list("abcabcabc")) == ["d: 0 of 9"]
+    assert unbalanced(list("abcdabcdab")) == []
+
+
+@pytest.mark.parametrize("quiz", QUIZZES, ids=lambda p: p.parent.name)
+def test_every_quiz_has_ten_questions_and_no_favourite_letter(quiz):
+    """At least 10 questions a week; no letter keyed above 35 % of them, every letter a-d keyed at least once."""
+    letters = [key for key, _, _ in quiz_keys(quiz)]
+    assert len(letters) >= 10, f"{quiz.parent.name}: {len(letters)} questions"
+    assert unbalanced(letters) == [], f"{quiz.parent.name} keys {''.join(letters)}"
+
+
+def test_the_course_keys_no_letter_above_a_third():
+    letters = [key for quiz in QUIZZES for key, _, _ in quiz_keys(quiz)]
+    assert unbalanced(letters) == [], "".join(letters)
+
+
+@pytest.mark.parametrize("quiz", QUIZZES, ids=lambda p: p.parent.name)
+def test_every_explanation_argues_for_its_key(quiz):
+    """An explanation that names options by letter names only the wrong ones, and only letters the question
+    has: reordering options to balance the keys cannot leave an explanation defending another option."""
+    for number, (key, letters, explanation) in enumerate(quiz_keys(quiz), 1):
+        assert misnamed(key, letters, explanation) == [], f"{quiz.parent.name} question {number}"
+
+
+def misnamed(key: str, letters: list[str], explanation: str) -> list[str]:
+    """The letters an explanation names as other options ("option c", "options a and d") that are the key
+    itself or that the question does not have."""
+    named = [letter for group in OTHER_OPTIONS.findall(explanation) for letter in re.findall(r"\b[a-e]\b", group)]
+    return [letter for letter in named if letter == key or letter not in letters]
+
+
+def test_the_explanation_check_flags_an_explanation_left_behind_by_a_reorder():
+    options = list("abcd")
+    assert misnamed("b", options, " Right. Option a is a trend, options c and d are noise.") == []
+    assert misnamed("a", options, " Right. Option a is a trend, options c and d are noise.") == ["a"]
+    assert misnamed("b", list("abc"), " Options c or d describe noise.") == ["d"]
+
+
 def lab_notebooks():
     return sorted((ROOT / "notebooks").glob("*/lab*.ipynb"))
 

@@ -36,7 +36,13 @@ def test_every_page_and_lab_is_in_the_toc():
 # A measurement in prose is a number followed (or preceded) by one of these. Numbers inside glue roles, inline
 # code, maths and fenced code blocks are not prose and are removed before the search.
 MEASUREMENTS = {
-    "error metric": re.compile(r"\b(MAE|MSE|RMSE|MAPE)\b[^.\n]{0,25}?(?<![\w.])\d+(\.\d+)?"),
+    "error metric": re.compile(
+        r"\b(MAE|MSE|RMSE|MAPE|AIC|interval score|pinball loss|Winkler score)\b[^.\n]{0,25}?(?<![\w.])\d+(\.\d+)?"
+    ),
+    "interval width": re.compile(
+        r"\b(wide|width|widths|wider|narrower)\b[^.\n]{0,20}?(?<![\w.])\d+(\.\d+)?|(?<![\w.])\d+(\.\d+)?\s+"
+        r"(\w+\s)?wide\b|±\s?\d"
+    ),
     "percentage": re.compile(r"(?<![\w.])\d+(\.\d+)?\s?(%|per ?cent\b)"),
     "duration": re.compile(r"(?<![\w.])\d+(\.\d+)?(\s(ms|s|h)|\s?(secs?|seconds?|mins?|minutes?|hours?))\b"),
     "ratio": re.compile(
@@ -53,6 +59,12 @@ NOT_PROSE = [
     re.compile(r"`[^`]*`"),  # inline code
     re.compile(r"\$[^$]*\$"),  # inline maths
     re.compile(r"\b(Week|Lab|Question|Exercise)\s+\d+"),  # names of parts of the course
+    # Nominal levels are settings: "the 80 % and 95 % intervals", "the 10 %, 50 % and 90 % quantiles".
+    re.compile(
+        r"(?<![\w.])\d+(\.\d+)?\s?%((,\s?|\s(and|or|to)\s|,\s(and|or)\s)\d+(\.\d+)?\s?%)*\s+"
+        r"((prediction|central|conformal|nominal|empirical|forecast)\s+)*(intervals?|bands?|quantiles?|levels?|fans?)\b"
+    ),
+    re.compile(r"\bnominal\s+((rate|level|coverage)\s+)?(of\s+)?\d+(\.\d+)?\s?%"),
 ]
 # Hypothetical numbers in quiz questions and examples: illustrations, not results. Keep this list short.
 ILLUSTRATIONS = (
@@ -96,6 +108,13 @@ def unglued_claims(text: str) -> list[tuple[int, str, str]]:
         "It has 68,000 parameters.",
         "A model with 68k parameters wins.",
         "Its MSE is 25 on average.",
+        "The 80 % interval covers 74 % of the test months.",
+        "Its intervals are 41.5 wide on average.",
+        "The mean width of the band is 38.",
+        "The interval score falls to 120.3 with the scaled interval.",
+        "ARIMA(2,0,1) has the lowest AIC, 2450.1.",
+        "The forecast is 12.5 ± 3.1 degrees.",
+        "Coverage at the 95 % level is 91.5 %.",
     ],
 )
 def test_prose_checker_flags_a_planted_unglued_claim(claim):
@@ -109,6 +128,9 @@ def test_prose_checker_flags_a_planted_unglued_claim(claim):
         "To pass, the validation MAE must be at most 15.3.",
         "We use a window of 30 months and `Dense(10)` layers, $n - k + 1$ outputs.",
         "The solar cycle lasts about 11 years.",
+        "The 80 % and 95 % intervals cover {glue:text}`cov80:.1f` % and {glue:text}`cov95:.1f` % of the months.",
+        "A network predicts the 10 %, 50 % and 90 % quantiles; we compare them with the nominal 80 %.",
+        "An 80 % prediction interval should miss one month in five.",
     ],
 )
 def test_prose_checker_allows_glued_values_and_settings(line):

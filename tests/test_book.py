@@ -262,7 +262,7 @@ def test_every_lab_ends_with_things_to_try_and_their_solutions(lab):
     for number, task in enumerate(tasks, 1):
         solution = re.search(r"^:::\{dropdown\} Solution\n```python\n.+?\n```\n.*?^:::$", task, re.M | re.S)
         assert solution, f"{lab.name}: task {number} has no Solution dropdown with a code block"
-    assert len(lab_notebooks()) == 18
+    assert len(lab_notebooks()) == 19
 
 
 def test_the_diagrams_match_the_chapters():

@@ -13,7 +13,6 @@ The order of events:
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 import secrets
 import shutil
@@ -25,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 import tscourse
-from tscourse.checking import checks, probes
+from tscourse.checking import checks, probes, protocol
 from tscourse.checking.spec import Assignment, Case, Failure, Outcome
 
 from . import paths, sandbox
@@ -34,7 +33,6 @@ from .submission import Prepared, SubmissionError, prepare
 MAX_ATTEMPTS = 8  # each re-run drops one cell or call that hung or crashed
 FORECAST_RESERVE = 60.0  # seconds of the total kept for re-loading models and forecasting
 MIN_RUN_SECONDS = 5.0  # a sandbox run is not started with less time than this left
-MAX_RESULT_BYTES = 200 * 2**20
 
 
 @dataclass
@@ -95,23 +93,6 @@ def zero_result(assignment: Assignment, student: str, reason: str) -> Result:
     return Result(student, assignment.name, 0.0, assignment.max_score, tests, [f"Not graded: {reason}."])
 
 
-class Job:
-    """The files one sandbox run needs: cells, probes, inputs and the course data."""
-
-    def __init__(self, directory: Path, cwd: str):
-        self.dir = directory
-        self.inputs: dict[str, np.ndarray] = {}
-        self.spec: dict = {"cwd": cwd, "cells": [], "probes": [], "evaluations": []}
-        (directory / "files").mkdir(parents=True, exist_ok=True)
-
-    def add_probe(self, probe_id, probe):
-        self.spec["probes"].append(probes.entry(probe_id, probe, self.inputs, self.dir / "files"))
-
-    def write(self):
-        np.savez(self.dir / "inputs.npz", **self.inputs)
-        (self.dir / "job.json").write_text(json.dumps(self.spec))
-
-
 def _course_copy(job_dir: Path, assignment: Assignment) -> str:
     """The course as a notebook sees it: a copy of `tscourse` (with the assignment's data) on the
     sandbox's import path, and notebooks/<week>/ beside data/ for notebooks that use relative paths."""
@@ -127,20 +108,6 @@ def _course_copy(job_dir: Path, assignment: Assignment) -> str:
         shutil.copy(paths.DATA / name, data_dir / name)
         shutil.copy(paths.DATA / name, package / "data" / name)
     return f"course/notebooks/{assignment.name}"
-
-
-def _read_output(out: Path, name: str):
-    """A runner output file as (tree, arrays), tolerating anything the sandbox left behind."""
-    tree_path, array_path = out / f"{name}.json", out / f"{name}.npz"
-    if not tree_path.is_file() or tree_path.stat().st_size > MAX_RESULT_BYTES:
-        return None, {}
-    try:
-        tree = json.loads(tree_path.read_text())
-        with np.load(array_path, allow_pickle=False) as stored:
-            arrays = {key: stored[key] for key in stored.files}
-    except Exception:
-        return None, {}
-    return (tree if isinstance(tree, dict) else None), arrays
 
 
 def hide_paths(text: str, workdir: Path, assignment: str) -> str:
@@ -281,11 +248,9 @@ class Grader:
                 break
             job_dir = workdir / f"run{attempt}"
             job_dir.mkdir()
-            job = Job(job_dir, _course_copy(job_dir, self.assignment))
+            job = protocol.JobWriter(job_dir, _course_copy(job_dir, self.assignment))
             for cell in prepared.cells:
-                job.spec["cells"].append(
-                    {"index": cell.index, "source": cell.source, "skip": cell.index in skipped_cells}
-                )
+                job.add_cell(cell.index, cell.source, cell.index in skipped_cells)
             for test_cases in cases.values():
                 for case in test_cases:
                     if probe_ids[id(case)] not in lost_probes:
@@ -297,7 +262,7 @@ class Grader:
                 run = dataclasses.replace(run, status="total_timeout")  # cut short by the total
             if run.finished or run.status == "total_timeout" or not run.step:
                 break
-            kind, _, ident = run.step.partition(" ")
+            kind, ident = protocol.parse_step(run.step)
             if kind == "cell" and ident.isdigit() and roles.get(int(ident)) == "setup" and slowed is None:
                 # The course's own setup code may have been slow (a busy machine), not the student's:
                 # run again with twice the time before blaming the cell.
@@ -316,13 +281,13 @@ class Grader:
                 break
         if not run.finished:
             notes.append(f"Grading stopped early: {_describe_stop(run, 'the notebook', limits, total)}.")
-        cell_report, _ = _read_output(job_dir / "out", "cells")
+        cell_report, _ = protocol.read_output(job_dir / protocol.OUT_DIR, protocol.CELLS)
         for status in (cell_report or {}).get("cells", []):
             if isinstance(status, dict) and status.get("status") == "error":
                 label = labels.get(status.get("index"), "a cell")
                 error = checks.explain(self._hide(str(status.get("error"))[:300], workdir))
                 notes.append(f"{label[0].upper()}{label[1:]} raised {error}")
-        tree, arrays = _read_output(job_dir / "out", "probes")
+        tree, arrays = protocol.read_output(job_dir / protocol.OUT_DIR, protocol.PROBES)
         outcomes = {}
         for test_cases in cases.values():
             for case in test_cases:
@@ -330,9 +295,11 @@ class Grader:
                 if probe_id in lost_probes:
                     outcomes[probe_id] = Outcome("lost", detail=lost_probes[probe_id])
                 else:
-                    outcomes[probe_id] = probes.outcome((tree or {}).get(probe_id), arrays, case.probe.name)
+                    outcomes[probe_id] = protocol.decode_probe(
+                        (tree or {}).get(probe_id), arrays, case.probe.name
+                    )
                     outcomes[probe_id].detail = self._hide(outcomes[probe_id].detail, workdir)
-        self._models_dir = job_dir / "out" / "models"
+        self._models_dir = job_dir / protocol.OUT_DIR / protocol.MODELS_DIR
         return outcomes, notes
 
     def _forecast(self, cases, probe_ids, outcomes, workdir):
@@ -360,34 +327,23 @@ class Grader:
             return
         job_dir = workdir / "evaluate"
         job_dir.mkdir()
-        shutil.copytree(self._models_dir, job_dir / "models")
-        job = Job(job_dir, ".")
+        shutil.copytree(self._models_dir, job_dir / protocol.MODELS_DIR)
+        job = protocol.JobWriter(job_dir)
         for case, model_file in wanted:
-            task_id = probe_ids[id(case)]
-            job.spec["evaluations"].append(
-                {
-                    "id": task_id,
-                    "model": Path(model_file).name,
-                    "series": probes.argument(case.forecast.series, job.inputs, job.dir / "files")["array"],
-                    "window_size": int(case.forecast.window_size),
-                }
+            job.add_evaluation(
+                probe_ids[id(case)], Path(model_file).name, case.forecast.series, case.forecast.window_size
             )
         job.write()
         limits = self._limits_within(self.limits, remaining)
         run = sandbox.run(job_dir, "evaluate", self.slot, limits, self.isolate)
-        tree, arrays = _read_output(job_dir / "out", "evaluations")
+        tree, arrays = protocol.read_output(job_dir / protocol.OUT_DIR, protocol.EVALUATIONS)
         for case, _ in wanted:
             outcome = outcomes[probe_ids[id(case)]]
-            entry = (tree or {}).get(probe_ids[id(case)])
-            if isinstance(entry, dict) and entry.get("kind") == "forecast" and entry.get("ref") in arrays:
-                outcome.forecast = np.asarray(arrays[entry["ref"]], dtype=float)
-                outcome.forecast_report = {
-                    key: float(entry[key])
-                    for key in ("changed_variables", "batch_difference")
-                    if isinstance(entry.get(key), (int, float))
-                }
-            elif isinstance(entry, dict) and entry.get("kind") == "error":
-                error = self._hide(str(entry.get("error")), workdir)
+            forecast, report, error = protocol.decode_forecast((tree or {}).get(probe_ids[id(case)]), arrays)
+            if forecast is not None:
+                outcome.forecast, outcome.forecast_report = forecast, report
+            elif error is not None:
+                error = self._hide(error, workdir)
                 outcome.forecast_error = f"the saved model could not forecast: {checks.explain(error)}"
             else:
                 outcome.forecast_error = _describe_stop(run, "the forecast of your model", limits, total)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from . import probes, record, runner
+from . import probes, protocol, record, runner
 from .spec import Case, Failure
 from .values import Encoder
 
@@ -25,11 +25,11 @@ def outcomes(cases: list[Case], namespace: dict):
     with tempfile.TemporaryDirectory() as tmp:
         files, inputs = Path(tmp), {}
         for number, case in enumerate(cases):
-            entry = probes.entry(f"p{number}", case.probe, inputs, files)
+            entry = protocol.probe_entry(f"p{number}", case.probe, inputs, files)
             models: list = []
             encoder = Encoder(save_model=lambda model, kept=models: kept.append(model) or "in-memory")
             result = runner.run_probe(entry, namespace, encoder, inputs, files)
-            outcome = probes.outcome(result, encoder.arrays, case.probe.name)
+            outcome = protocol.decode_probe(result, encoder.arrays, case.probe.name)
             if case.forecast is not None and models:
                 try:
                     outcome.forecast, outcome.forecast_report = runner.forecast(

@@ -19,14 +19,13 @@ crosses the sandbox boundary, and how it is encoded, is `tscourse.checking.proto
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import secrets
 import shutil
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -37,60 +36,13 @@ from tscourse.checking.spec import Assignment, Case, Outcome
 from tscourse.checking.verdict import Verdict, judge
 
 from . import paths, sandbox
+from .results import Result, TestResult, zero_result
 from .retry import MIN_RUN_SECONDS, Attempt, Budget, RetryPolicy, describe_stop, limits_within
 from .submission import Prepared, SubmissionError, prepare
 
 FORECAST_RESERVE = 60.0  # seconds of the total kept for re-loading models and forecasting
 
 SandboxRun = Callable[[Path, str, sandbox.Limits], sandbox.RunOutcome]  # (job folder, mode, limits)
-
-
-@dataclass
-class TestResult:
-    name: str
-    score: float
-    max_score: float
-    message: str
-    measurements: dict = field(default_factory=dict)
-
-
-@dataclass
-class Result:
-    student: str
-    assignment: str
-    score: float
-    max_score: float
-    tests: list[TestResult]
-    notes: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-    submission_sha256: str = ""  # what was graded; a re-run grades again when it differs
-    # set by late.apply after grading: the score above is then the tests' points less late_penalty
-    submitted_at: str = ""
-    due_at: str = ""  # the assignment's due date plus the student's extension, if any
-    extension: str = ""  # the student's extension, e.g. "2 d"; empty when none
-    seconds_late: float = 0.0
-    late_penalty: float = 0.0
-    late_note: str = ""
-
-    @property
-    def raw_score(self) -> float:
-        """The tests' points before any late penalty."""
-        return float(sum(test.score for test in self.tests))
-
-    def to_json(self):
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data):
-        tests = [TestResult(**test) for test in data["tests"]]
-        known = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{**{k: v for k, v in data.items() if k in known}, "tests": tests})
-
-
-def zero_result(assignment: Assignment, student: str, reason: str) -> Result:
-    """Every test at zero, with the reason repeated where each test's message goes."""
-    tests = [TestResult(t.grade_id, 0.0, float(t.points), f"Not graded: {reason}.") for t in assignment.tests]
-    return Result(student, assignment.name, 0.0, assignment.max_score, tests, [f"Not graded: {reason}."])
 
 
 def _course_copy(job_dir: Path, assignment: Assignment) -> str:

@@ -20,22 +20,23 @@ killed at any moment (even with SIGKILL) loses nothing and doubles nothing.
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 import queue
 import re
 import shutil
 import sys
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from tscourse.checking.spec import Assignment
 
 from . import assignments, late, nbgrader_course, paths
 from . import gradebook as gradebook_module
-from .grading import Grader, Result, zero_result
+from .grading import Grader
+from .results import Result, ResultStore, zero_result
 from .submission import SubmissionError, read_cells
 
 
@@ -188,40 +189,6 @@ def discover(path: Path, assignment: str) -> list[Submission]:
     return submissions
 
 
-class ResultStore:
-    """Results on disk, one JSON file per student, written atomically."""
-
-    def __init__(self, folder: Path):
-        self.folder = folder
-        self.folder.mkdir(parents=True, exist_ok=True)
-
-    def path(self, student):
-        return self.folder / f"{student}.json"
-
-    def has(self, student):
-        return self.path(student).is_file()
-
-    def fingerprint(self, student) -> str | None:
-        """The fingerprint of the submission a stored result was graded from, if any."""
-        try:
-            return self.load(student).submission_sha256 or None
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
-
-    def save(self, result: Result):
-        target = self.path(result.student)
-        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(result.to_json()), encoding="utf-8")
-        os.replace(temporary, target)
-
-    def load(self, student) -> Result:
-        return Result.from_json(json.loads(self.path(student).read_text(encoding="utf-8")))
-
-    def all(self):
-        for path in sorted(self.folder.glob("*.json")):
-            yield self.load(path.stem)
-
-
 class Progress:
     """A one-line progress bar on stderr."""
 
@@ -283,85 +250,134 @@ class ThreadRunner:
                 yield future.result()
 
 
-def grade_all(
-    assignment: Assignment,
-    submissions: list[Submission],
-    out: Path,
-    workers: int,
-    force: bool = False,
-    seed: int | None = None,
-    show_progress: bool = True,
-    on_result=None,
-    layout: nbgrader_course.Layout | None = None,
-    config: late.GradingConfig | None = None,
-    runner=None,
-):
-    """Grade what is new or changed; return every submission's result (input order) and a Summary.
+@dataclass
+class GradingOptions:
+    """How a class is graded: the command line's choices, in one place."""
 
-    A stored result counts only while the submission's fingerprint (sha256 of the notebook)
-    is the one it was graded from; anything else is graded again. `force` grades everything.
-    `layout` says where results, gradebook and feedback go (default: all under `out`); `config`
-    gives due dates and the late policy, applied to stored results too. `runner` says where
-    submissions are graded: threads of this process (`ThreadRunner(workers)`, the default) or a
-    cluster (`autograder.cluster.DaskRunner`); results come back here either way.
+    workers: int = 1  # parallel sandboxes on this machine (with the default runner)
+    force: bool = False  # grade again submissions whose stored result is current
+    seed: int | None = None  # fixes the hidden tests' random inputs; None draws anew for each submission
+    show_progress: bool = True  # the progress bar on stderr
+    on_result: Callable[[Result], None] | None = None  # called with each newly graded result
+    layout: nbgrader_course.Layout | None = None  # where records, gradebook and feedback go (default: OUT)
+    config: late.GradingConfig | None = None  # due dates, extensions and the late policy
+    runner: Any = None  # where submissions are graded: ThreadRunner(workers) or cluster.DaskRunner
+
+
+@dataclass
+class Intake:
+    """What a run finds: each submission's fingerprint, what to grade, what is already current."""
+
+    submissions: dict[str, Submission]  # by student
+    fingerprints: dict[str, str]
+    pending: list[Submission]
+    current: list[str]  # students whose stored result was graded from this very submission
+    summary: Summary
+
+
+class ClassGrading:
+    """One assignment graded for a class, from intake to reports; `run` does it all.
+
+        intake   each submission's fingerprint against the stored results: new, changed, unchanged
+        grade    each pending submission, in sandboxes here or on a cluster (`GradingOptions.runner`)
+        record   each result: the late policy applied, saved atomically, then the gradebook and the
+                 feedback (stored results are re-recorded first, so an interrupted run resumes)
+        reports  grades.csv from the gradebook
+
+    A stored result counts only while the submission's fingerprint (sha256 of the notebook with the
+    released master) is the one it was graded from; anything else is graded again.
     """
-    layout = layout or nbgrader_course.Layout.plain(out)
-    config = config or late.GradingConfig()
-    out = layout.records
-    out.mkdir(parents=True, exist_ok=True)
-    store = ResultStore(out / assignment.name / "results")
-    lock = open(out / ".lock", "w")
-    try:
-        import fcntl  # grading a class needs the Linux sandbox anyway
 
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        raise BatchBusy(f"another grading run is using {out}; wait for it or choose another --out") from None
-    work_root = out / assignment.name / "work"
-    shutil.rmtree(work_root, ignore_errors=True)  # leftovers of a run that was killed
-    work_root.mkdir(parents=True, exist_ok=True)
-    master = paths.released_notebook(assignment.name).read_bytes()
-    fingerprints = {s.student: s.fingerprint(master) for s in submissions}
-    summary, pending, current = Summary(), [], []
-    for submission in submissions:
-        stored = store.fingerprint(submission.student) if store.has(submission.student) else None
-        if stored is not None and stored == fingerprints[submission.student] and not force:
-            summary.unchanged += 1
-            current.append(submission.student)
-            continue
-        if store.has(submission.student):
-            summary.changed += 1
-        else:
-            summary.new += 1
-        pending.append(submission)
-    by_student = {s.student: s for s in submissions}
-    finished: dict[str, Result] = {}
+    def __init__(self, assignment: Assignment, out: Path, options: GradingOptions | None = None):
+        self.assignment = assignment
+        self.options = options or GradingOptions()
+        self.layout = self.options.layout or nbgrader_course.Layout.plain(out)
+        self.config = self.options.config or late.GradingConfig()
+        self.out = self.layout.records  # results, grades.csv and the work folder
+        self.folder = self.out / assignment.name
+        self.finished: dict[str, Result] = {}
 
-    def finish(result: Result, stored: bool = False):
+    def run(self, submissions: list[Submission]) -> tuple[list[Result], Summary]:
+        """Grade what is new or changed; every submission's result (input order) and a Summary."""
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.store, self.finished = ResultStore(self.folder / "results"), {}
+        lock = self._lock()
+        work_root = self.folder / "work"
+        shutil.rmtree(work_root, ignore_errors=True)  # leftovers of a run that was killed
+        work_root.mkdir(parents=True, exist_ok=True)
+        intake = self.intake(submissions)
+        due = self.config.due.get(self.assignment.name)
+        with gradebook_module.open_gradebook(self.layout.gradebook, self.assignment, due) as book:
+            for student in intake.current:  # re-record what an interrupted run finished, if still current
+                self.record(book, intake, self.store.load(student), stored=True)
+            progress = Progress(len(intake.pending), self.options.show_progress)
+            for result in self.grade(intake.pending, work_root):
+                result.submission_sha256 = intake.fingerprints[result.student]
+                self.record(book, intake, result)
+                progress.step(result.student)
+                if self.options.on_result is not None:
+                    self.options.on_result(result)
+            self.reports(book)
+        shutil.rmtree(work_root, ignore_errors=True)
+        lock.close()
+        return [self.store.load(s.student) for s in submissions], intake.summary
+
+    def _lock(self):
+        lock = open(self.out / ".lock", "w")
+        try:
+            import fcntl  # grading a class needs the Linux sandbox anyway
+
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BatchBusy(
+                f"another grading run is using {self.out}; wait for it or choose another --out"
+            ) from None
+        return lock
+
+    def intake(self, submissions: list[Submission]) -> Intake:
+        """Which submissions to grade: those without a stored result, or changed since (all if forced)."""
+        master = paths.released_notebook(self.assignment.name).read_bytes()
+        fingerprints = {s.student: s.fingerprint(master) for s in submissions}
+        summary, pending, current = Summary(), [], []
+        for submission in submissions:
+            has = self.store.has(submission.student)
+            stored = self.store.fingerprint(submission.student) if has else None
+            if stored is not None and stored == fingerprints[submission.student] and not self.options.force:
+                summary.unchanged += 1
+                current.append(submission.student)
+                continue
+            if has:
+                summary.changed += 1
+            else:
+                summary.new += 1
+            pending.append(submission)
+        return Intake({s.student: s for s in submissions}, fingerprints, pending, current, summary)
+
+    def grade(self, pending: list[Submission], work_root: Path) -> Iterator[Result]:
+        """Each pending submission's Result, as it finishes."""
+        runner = self.options.runner or ThreadRunner(self.options.workers)
+        return runner.grade(self.assignment, pending, work_root, self.options.seed)
+
+    def record(self, book, intake: Intake, result: Result, stored: bool = False):
         """Apply the late policy, then save, record and write the feedback (only what changed)."""
-        submission = by_student[result.student]
-        changed = late.apply(result, submission.submitted_at, submission.time_source, config)
-        finished[result.student] = result
+        submission = intake.submissions[result.student]
+        changed = late.apply(result, submission.submitted_at, submission.time_source, self.config)
+        self.finished[result.student] = result
         if not stored or changed:
-            store.save(result)
-        timestamp = layout.gradebook_timestamp(result, submission.time_source)
-        extension = config.extension(assignment.name, result.student)
+            self.store.save(result)
+        timestamp = self.layout.gradebook_timestamp(result, submission.time_source)
+        extension = self.config.extension(self.assignment.name, result.student)
         gradebook_module.record(book, result, timestamp, extension)
-        if not stored or changed or layout.missing(result):
-            layout.write(result, assignment.title, submission.notebook, submission.folder)
+        if not stored or changed or self.layout.missing(result):
+            self.layout.write(result, self.assignment.title, submission.notebook, submission.folder)
 
-    due = config.due.get(assignment.name)
-    with gradebook_module.open_gradebook(layout.gradebook, assignment, due) as book:
-        for student in current:  # re-record what an interrupted run finished, if still current
-            finish(store.load(student), stored=True)
-        progress = Progress(len(pending), show_progress)
-        for result in (runner or ThreadRunner(workers)).grade(assignment, pending, work_root, seed):
-            result.submission_sha256 = fingerprints[result.student]
-            finish(result)
-            progress.step(result.student)
-            if on_result is not None:
-                on_result(result)
-        gradebook_module.export_csv(book, assignment, out / assignment.name / "grades.csv", finished)
-    shutil.rmtree(work_root, ignore_errors=True)
-    lock.close()
-    return [store.load(s.student) for s in submissions], summary
+    def reports(self, book):
+        """grades.csv: one row per student, one column per test."""
+        gradebook_module.export_csv(book, self.assignment, self.folder / "grades.csv", self.finished)
+
+
+def grade_all(
+    assignment: Assignment, submissions: list[Submission], out: Path, workers: int = 1, **options
+) -> tuple[list[Result], Summary]:
+    """`ClassGrading(assignment, out, GradingOptions(workers=workers, **options)).run(submissions)`."""
+    return ClassGrading(assignment, out, GradingOptions(workers=workers, **options)).run(submissions)

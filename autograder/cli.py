@@ -57,10 +57,7 @@ def _grade(args):
             print(report.table(result), flush=True)
 
     with _runner(args) as runner:
-        results, summary = batch.grade_all(
-            assignment,
-            submissions,
-            out,
+        options = batch.GradingOptions(
             workers=args.workers,
             force=args.force,
             seed=args.seed,
@@ -70,6 +67,7 @@ def _grade(args):
             config=config,
             runner=runner,
         )
+        results, summary = batch.ClassGrading(assignment, out, options).run(submissions)
     if args.json:
         for result in results:
             print(report.json_line(result))

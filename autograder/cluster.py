@@ -10,7 +10,7 @@ task when either differs from its own installation, then grades exactly as the t
 sandbox slot it claims on its own host (`sandbox.claim_slot`: a host-local lock per slot, so users and
 cgroups are never shared by two sandboxes of one host, whichever client or worker started them). The
 result comes back as a dict, and the client writes results, gradebook, CSV and feedback as with threads
-(`batch.grade_all`). A worker that dies mid-task loses nothing: the scheduler runs its tasks again on
+(`batch.ClassGrading`). A worker that dies mid-task loses nothing: the scheduler runs its tasks again on
 another worker, and each future resolves once, so the client records each submission once.
 
 `dask` and `distributed` are needed only here (`pip install time-series-course[cluster]`) and are
@@ -33,7 +33,7 @@ from pathlib import Path
 from tscourse.checking.spec import Assignment
 
 from . import paths, sandbox
-from .grading import Result, zero_result
+from .results import Result, zero_result
 
 LOCAL = "local:"
 IN_FLIGHT_PER_THREAD = 2  # tasks handed to the scheduler per worker thread; other notebooks wait here
@@ -138,7 +138,7 @@ def _payload(submission) -> tuple[str, bytes | None, str]:
 
 
 class DaskRunner:
-    """Where `batch.grade_all` grades when given --cluster: a context manager around a Dask client.
+    """Where `batch.ClassGrading` grades when given --cluster: a context manager around a Dask client.
 
     `local:N` starts a LocalCluster of N worker processes (one thread each) and stops it on exit;
     a scheduler address connects to workers started elsewhere (Slurm, Kubernetes, by hand).

@@ -28,7 +28,7 @@ from sqlalchemy.exc import SAWarning
 from tscourse.checking.spec import Assignment
 
 from . import late, paths
-from .grading import Result
+from .results import Result
 from .submission import read_cells
 
 NOTEBOOK = "assignment"

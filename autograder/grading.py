@@ -1,115 +1,48 @@
-"""Grade one submission: run it in the sandbox, then judge its outputs outside.
+"""Grade one submission: named stages, each a function with its inputs and outputs in the open.
 
-The order of events:
-1. `submission.prepare` rebuilds the notebook: student exercise cells, master setup cells.
-2. The sandbox runs those cells and then the probes (calls of the student's functions on the
-   grader's inputs), writing plain data. A cell that hangs, floods the output or kills the
-   process is skipped on a re-run, so one bad cell costs only the tests that need it.
-3. Models the probes returned are re-loaded in a fresh sandbox and asked for forecasts.
-4. The checks compare everything with the grader's own references; each test's points are
-   all or nothing, and every failure carries a message.
+    read_submission   the student's notebook rebuilt against the released master copy (`submission`)
+    draw_cases        the tests' cases with this grading's random inputs, each probe with its id
+    build_job         the graded notebook as a sandbox job: master setup cells, the student's
+                      exercise cells, then the probes (calls of the student's functions)
+    run_notebook      the job run in the sandbox; a cell that hangs, floods the output or kills
+                      the process is left out of a re-run (`retry`), so one bad cell costs only the
+                      tests that need it; the answers come back as plain data, decoded to outcomes
+    forecast_models   the models the probes returned, re-loaded in a fresh sandbox to forecast
+    judge_tests       each test's cases judged on their outcomes (`tscourse.checking.verdict`, the
+                      rule `check` uses too)
+    score_tests       each test's points, all or nothing, with its message
+    assemble_result   the submission's Result
+
+`Grader.grade` composes them within one deadline for the whole grading (`retry.Budget`). What
+crosses the sandbox boundary, and how it is encoded, is `tscourse.checking.protocol`.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import re
 import secrets
 import shutil
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 import tscourse
-from tscourse.checking import checks, probes
-from tscourse.checking.spec import Assignment, Case, Failure, Outcome
+from tscourse.checking import checks, protocol
+from tscourse.checking.spec import Assignment, Case, Outcome
+from tscourse.checking.verdict import Verdict, judge
 
 from . import paths, sandbox
+from .results import Result, TestResult, zero_result
+from .retry import MIN_RUN_SECONDS, Attempt, Budget, RetryPolicy, describe_stop, limits_within
 from .submission import Prepared, SubmissionError, prepare
 
-MAX_ATTEMPTS = 8  # each re-run drops one cell or call that hung or crashed
 FORECAST_RESERVE = 60.0  # seconds of the total kept for re-loading models and forecasting
-MIN_RUN_SECONDS = 5.0  # a sandbox run is not started with less time than this left
-MAX_RESULT_BYTES = 200 * 2**20
 
-
-@dataclass
-class TestResult:
-    name: str
-    score: float
-    max_score: float
-    message: str
-    measurements: dict = field(default_factory=dict)
-
-
-@dataclass
-class Result:
-    student: str
-    assignment: str
-    score: float
-    max_score: float
-    tests: list[TestResult]
-    notes: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-    submission_sha256: str = ""  # what was graded; a re-run grades again when it differs
-    # set by late.apply after grading: the score above is then the tests' points less late_penalty
-    submitted_at: str = ""
-    due_at: str = ""  # the assignment's due date plus the student's extension, if any
-    extension: str = ""  # the student's extension, e.g. "2 d"; empty when none
-    seconds_late: float = 0.0
-    late_penalty: float = 0.0
-    late_note: str = ""
-
-    @property
-    def raw_score(self) -> float:
-        """The tests' points before any late penalty."""
-        return float(sum(test.score for test in self.tests))
-
-    def to_json(self):
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data):
-        tests = [TestResult(**test) for test in data["tests"]]
-        known = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{**{k: v for k, v in data.items() if k in known}, "tests": tests})
-
-
-def _measured(measurements):
-    if not measurements:
-        return ""
-    shown = (
-        f"{name} {value}" if isinstance(value, int) else f"{name} {value:.2f}"
-        for name, value in measurements.items()
-    )
-    return " (" + ", ".join(shown) + ")"
-
-
-def zero_result(assignment: Assignment, student: str, reason: str) -> Result:
-    """Every test at zero, with the reason repeated where each test's message goes."""
-    tests = [TestResult(t.grade_id, 0.0, float(t.points), f"Not graded: {reason}.") for t in assignment.tests]
-    return Result(student, assignment.name, 0.0, assignment.max_score, tests, [f"Not graded: {reason}."])
-
-
-class Job:
-    """The files one sandbox run needs: cells, probes, inputs and the course data."""
-
-    def __init__(self, directory: Path, cwd: str):
-        self.dir = directory
-        self.inputs: dict[str, np.ndarray] = {}
-        self.spec: dict = {"cwd": cwd, "cells": [], "probes": [], "evaluations": []}
-        (directory / "files").mkdir(parents=True, exist_ok=True)
-
-    def add_probe(self, probe_id, probe):
-        self.spec["probes"].append(probes.entry(probe_id, probe, self.inputs, self.dir / "files"))
-
-    def write(self):
-        np.savez(self.dir / "inputs.npz", **self.inputs)
-        (self.dir / "job.json").write_text(json.dumps(self.spec))
+SandboxRun = Callable[[Path, str, sandbox.Limits], sandbox.RunOutcome]  # (job folder, mode, limits)
 
 
 def _course_copy(job_dir: Path, assignment: Assignment) -> str:
@@ -127,20 +60,6 @@ def _course_copy(job_dir: Path, assignment: Assignment) -> str:
         shutil.copy(paths.DATA / name, data_dir / name)
         shutil.copy(paths.DATA / name, package / "data" / name)
     return f"course/notebooks/{assignment.name}"
-
-
-def _read_output(out: Path, name: str):
-    """A runner output file as (tree, arrays), tolerating anything the sandbox left behind."""
-    tree_path, array_path = out / f"{name}.json", out / f"{name}.npz"
-    if not tree_path.is_file() or tree_path.stat().st_size > MAX_RESULT_BYTES:
-        return None, {}
-    try:
-        tree = json.loads(tree_path.read_text())
-        with np.load(array_path, allow_pickle=False) as stored:
-            arrays = {key: stored[key] for key in stored.files}
-    except Exception:
-        return None, {}
-    return (tree if isinstance(tree, dict) else None), arrays
 
 
 def hide_paths(text: str, workdir: Path, assignment: str) -> str:
@@ -161,22 +80,197 @@ def hide_paths(text: str, workdir: Path, assignment: str) -> str:
     return text
 
 
-def _describe_stop(outcome: sandbox.RunOutcome, label: str, limits: sandbox.Limits, total: float) -> str:
-    """Why a sandbox run stopped, naming the limits as they are stated (`total` for the whole grading)."""
-    if outcome.status == "timeout":
-        return f"{label} did not finish within {limits.cell_seconds:.0f} s and was stopped"
-    if outcome.status == "output_limit":
-        return f"{label} printed more than {limits.output_bytes // 2**20} MB of output and was stopped"
-    if outcome.status == "total_timeout":
-        return f"the grading of this notebook reached its limit of {total:.0f} s in total"
-    return (
-        f"the Python process ended while running {label} (os._exit, a killed process, "
-        "or memory use over the limit)"
+# --- the stages -------------------------------------------------------------------------------
+
+
+def read_submission(notebook: Path, assignment: Assignment) -> Prepared:
+    """The submission's cells to run, rebuilt against the released notebook; raises SubmissionError."""
+    return prepare(Path(notebook), paths.released_notebook(assignment.name), assignment.name)
+
+
+@dataclass
+class Draw:
+    """The cases one grading judges, by test (grade_id), and the probe id of each case's probe."""
+
+    cases: dict[str, list[Case]]
+    probe_ids: dict[int, str] = field(init=False)  # id(case) -> "p0", "p1", ...
+
+    def __post_init__(self):
+        self.probe_ids = {id(case): f"p{number}" for number, case in enumerate(self.all())}
+
+    def all(self) -> list[Case]:
+        return [case for cases in self.cases.values() for case in cases]
+
+    def probe_id(self, case: Case) -> str:
+        return self.probe_ids[id(case)]
+
+    @property
+    def wants_forecast(self) -> bool:
+        return any(case.forecast for case in self.all())
+
+
+def draw_cases(assignment: Assignment, seed: int | None, hidden: bool = True) -> Draw:
+    """Each test's cases on random inputs drawn from `seed` (a fresh draw when None)."""
+    rng = np.random.default_rng(seed if seed is not None else secrets.randbits(63))
+    return Draw(
+        {
+            test.grade_id: [case for case in test.cases(rng) if hidden or not case.hidden]
+            for test in assignment.tests
+        }
     )
 
 
+def build_job(job_dir: Path, assignment: Assignment, prepared: Prepared, draw: Draw, attempt: Attempt):
+    """Write the sandbox job of one run: the notebook's cells (those the attempt skips marked) and
+    every probe the attempt has not given up, with the course copy the notebook reads."""
+    job_dir.mkdir()
+    job = protocol.JobWriter(job_dir, _course_copy(job_dir, assignment))
+    for cell in prepared.cells:
+        job.add_cell(cell.index, cell.source, cell.index in attempt.skipped_cells)
+    for case in draw.all():
+        if draw.probe_id(case) not in attempt.lost_probes:
+            job.add_probe(draw.probe_id(case), case.probe)
+    job.write()
+
+
+@dataclass
+class Executed:
+    """What the notebook's runs left: each probe's outcome (by probe id), notes, and saved models."""
+
+    outcomes: dict[str, Outcome]
+    notes: list[str]
+    models_dir: Path
+
+
+def run_notebook(
+    assignment: Assignment,
+    prepared: Prepared,
+    draw: Draw,
+    workdir: Path,
+    run_sandbox: SandboxRun,
+    budget: Budget,
+) -> Executed:
+    """Run the notebook and its probes (again without what stopped a run) and read the answers."""
+    reserve = FORECAST_RESERVE if draw.wants_forecast else 0.0
+    cells = {cell.index: cell for cell in prepared.cells}
+    policy = RetryPolicy(budget, cells, set(draw.probe_ids.values()), reserve)
+
+    def run(attempt: Attempt) -> sandbox.RunOutcome:
+        job_dir = workdir / f"run{attempt.number}"
+        build_job(job_dir, assignment, prepared, draw, attempt)
+        return run_sandbox(job_dir, "execute", attempt.limits)
+
+    execution = policy.execute(run)
+    out = workdir / f"run{execution.attempt.number}" / protocol.OUT_DIR
+    notes = list(prepared.notes) + execution.notes
+
+    def hide(text):
+        return hide_paths(text, workdir, assignment.name)
+
+    cell_report, _ = protocol.read_output(out, protocol.CELLS)
+    for status in (cell_report or {}).get("cells", []):
+        if isinstance(status, dict) and status.get("status") == "error":
+            label = cells[status["index"]].label if status.get("index") in cells else "a cell"
+            error = checks.explain(hide(str(status.get("error"))[:300]))
+            notes.append(f"{label[0].upper()}{label[1:]} raised {error}")
+    tree, arrays = protocol.read_output(out, protocol.PROBES)
+    outcomes = {}
+    for case in draw.all():
+        probe_id = draw.probe_id(case)
+        if probe_id in execution.lost_probes:
+            outcomes[probe_id] = Outcome("lost", detail=execution.lost_probes[probe_id])
+        else:
+            outcomes[probe_id] = protocol.decode_probe((tree or {}).get(probe_id), arrays, case.probe.name)
+            outcomes[probe_id].detail = hide(outcomes[probe_id].detail)
+    return Executed(outcomes, notes, out / protocol.MODELS_DIR)
+
+
+def forecast_models(
+    assignment: Assignment,
+    draw: Draw,
+    executed: Executed,
+    workdir: Path,
+    run_sandbox: SandboxRun,
+    budget: Budget,
+):
+    """Re-load the models the probes returned, in a fresh sandbox, and forecast with them: fills
+    `forecast` and `forecast_report`, or `forecast_error`, of each forecast case's outcome."""
+    outcomes = executed.outcomes
+    wanted: list[tuple[Case, str]] = []
+    for case in draw.all():
+        outcome = outcomes[draw.probe_id(case)]
+        value = outcome.value
+        if case.forecast is None or outcome.status != "value" or not hasattr(value, "get"):
+            continue
+        if value.get("file"):
+            wanted.append((case, value["file"]))
+        else:
+            outcome.forecast_error = value.get("save_error") or "the model could not be saved"
+    if not wanted:
+        return
+    total, remaining = budget.limits.total_seconds, budget.remaining()
+    if remaining < MIN_RUN_SECONDS:
+        for case, _ in wanted:
+            outcomes[draw.probe_id(case)].forecast_error = (
+                f"no time was left to forecast with your model: the grading of this notebook "
+                f"reached its limit of {total:.0f} s in total"
+            )
+        return
+    job_dir = workdir / "evaluate"
+    job_dir.mkdir()
+    shutil.copytree(executed.models_dir, job_dir / protocol.MODELS_DIR)
+    job = protocol.JobWriter(job_dir)
+    for case, model_file in wanted:
+        job.add_evaluation(
+            draw.probe_id(case), Path(model_file).name, case.forecast.series, case.forecast.window_size
+        )
+    job.write()
+    limits = limits_within(budget.limits, remaining)
+    run = run_sandbox(job_dir, "evaluate", limits)
+    tree, arrays = protocol.read_output(job_dir / protocol.OUT_DIR, protocol.EVALUATIONS)
+    for case, _ in wanted:
+        outcome = outcomes[draw.probe_id(case)]
+        forecast, report, error = protocol.decode_forecast((tree or {}).get(draw.probe_id(case)), arrays)
+        if forecast is not None:
+            outcome.forecast, outcome.forecast_report = forecast, report
+        elif error is not None:
+            error = hide_paths(error, workdir, assignment.name)
+            outcome.forecast_error = f"the saved model could not forecast: {checks.explain(error)}"
+        else:
+            outcome.forecast_error = describe_stop(run, "the forecast of your model", limits, total)
+
+
+def judge_tests(assignment: Assignment, draw: Draw, outcomes: dict[str, Outcome]) -> dict[str, Verdict]:
+    """Each test's verdict on its cases' outcomes (a hidden case's failure is marked "[hidden]")."""
+    return {
+        test.grade_id: judge(
+            [(case, outcomes[draw.probe_id(case)]) for case in draw.cases[test.grade_id]], mark_hidden=True
+        )
+        for test in assignment.tests
+    }
+
+
+def score_tests(assignment: Assignment, verdicts: dict[str, Verdict]) -> list[TestResult]:
+    """Each test's points, all or nothing, with its message and measurements."""
+    results = []
+    for test in assignment.tests:
+        verdict = verdicts[test.grade_id]
+        score = float(test.points) if verdict.passed else 0.0
+        results.append(
+            TestResult(test.grade_id, score, float(test.points), verdict.feedback(), verdict.measurements)
+        )
+    return results
+
+
+def assemble_result(
+    assignment: Assignment, student: str, tests: list[TestResult], notes: list[str]
+) -> Result:
+    total = sum(test.score for test in tests)
+    return Result(student, assignment.name, total, assignment.max_score, tests, notes)
+
+
 class Grader:
-    """Grades submissions of one assignment; `slot` picks the sandbox user."""
+    """Grades submissions of one assignment, stage by stage; `slot` picks the sandbox user."""
 
     def __init__(
         self,
@@ -201,17 +295,15 @@ class Grader:
     def grade(self, notebook: Path, student: str) -> Result:
         """Grade one notebook; everything (every run, re-run and the forecast) fits in total_seconds."""
         started = time.monotonic()
-        self._deadline = started + self.limits.total_seconds
+        budget = Budget(self.limits, started + self.limits.total_seconds)
         try:
-            prepared = prepare(
-                Path(notebook), paths.released_notebook(self.assignment.name), self.assignment.name
-            )
+            prepared = read_submission(Path(notebook), self.assignment)
         except SubmissionError as exc:
             return zero_result(self.assignment, student, str(exc))
         workdir = self.work_root / f"{student}-{secrets.token_hex(4)}"
         workdir.mkdir(parents=True)
         try:
-            result = self._grade_prepared(prepared, student, workdir)
+            result = self.grade_prepared(prepared, student, workdir, budget)
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
             for log in self.work_root.glob(f"{workdir.name}*.log"):
@@ -219,175 +311,13 @@ class Grader:
         result.seconds = round(time.monotonic() - started, 2)
         return result
 
-    def _grade_prepared(self, prepared: Prepared, student: str, workdir: Path) -> Result:
-        seed = self.seed if self.seed is not None else secrets.randbits(63)
-        rng = np.random.default_rng(seed)
-        cases = {
-            test.grade_id: [case for case in test.cases(rng) if self.hidden or not case.hidden]
-            for test in self.assignment.tests
-        }
-        probe_ids = {id(case): f"p{n}" for n, case in enumerate(c for cs in cases.values() for c in cs)}
-        reserve = FORECAST_RESERVE if any(c.forecast for cs in cases.values() for c in cs) else 0.0
-        outcomes, notes = self._execute(prepared, cases, probe_ids, workdir, reserve)
-        self._forecast(cases, probe_ids, outcomes, workdir)
-        tests = []
-        for test in self.assignment.tests:
-            messages, measurements, warnings = [], {}, []
-            for case in cases[test.grade_id]:
-                try:
-                    measured = case.check(outcomes[probe_ids[id(case)]])
-                    if isinstance(measured, dict):
-                        measured, warning = probes.split_warning(measured)
-                        measurements.update(measured)
-                        warnings += [warning] if warning else []
-                except Failure as failure:
-                    messages.append(("[hidden] " if case.hidden else "") + str(failure))
-                except Exception as exc:  # a check that trips on odd data must not crash the batch
-                    messages.append(
-                        f"Failed test case: {case.what}. The result could not be checked ({exc})."
-                    )
-            score = 0.0 if messages else float(test.points)
-            message = " ".join(messages) or "Passed" + _measured(measurements) + "." + "".join(
-                f" Warning: {warning}." for warning in warnings
-            )
-            tests.append(TestResult(test.grade_id, score, float(test.points), message, measurements))
-        total = sum(test.score for test in tests)
-        return Result(student, self.assignment.name, total, self.assignment.max_score, tests, notes)
+    def grade_prepared(self, prepared: Prepared, student: str, workdir: Path, budget: Budget) -> Result:
+        """The stages after reading the submission, in `workdir`, within `budget`."""
+        draw = draw_cases(self.assignment, self.seed, self.hidden)
+        executed = run_notebook(self.assignment, prepared, draw, workdir, self.run_sandbox, budget)
+        forecast_models(self.assignment, draw, executed, workdir, self.run_sandbox, budget)
+        tests = score_tests(self.assignment, judge_tests(self.assignment, draw, executed.outcomes))
+        return assemble_result(self.assignment, student, tests, executed.notes)
 
-    def _hide(self, text: str, workdir: Path) -> str:
-        return hide_paths(text, workdir, self.assignment.name)
-
-    def _remaining(self, reserve: float = 0.0) -> float:
-        return self._deadline - reserve - time.monotonic()
-
-    def _limits_within(self, limits: sandbox.Limits, seconds: float) -> sandbox.Limits:
-        """`limits` cut down so that a run ends within `seconds`."""
-        return dataclasses.replace(
-            limits, total_seconds=seconds, cell_seconds=min(limits.cell_seconds, seconds)
-        )
-
-    def _execute(self, prepared, cases, probe_ids, workdir, reserve):
-        notes = list(prepared.notes)
-        skipped_cells: set[int] = set()
-        lost_probes: dict[str, str] = {}
-        labels = {cell.index: cell.label for cell in prepared.cells}
-        roles = {cell.index: cell.role for cell in prepared.cells}
-        limits, slowed, total = self.limits, None, self.limits.total_seconds
-        run, job_dir = None, None
-        for attempt in range(MAX_ATTEMPTS):
-            remaining = self._remaining(reserve)
-            if remaining < MIN_RUN_SECONDS and run is not None:
-                run = dataclasses.replace(run, status="total_timeout")
-                break
-            job_dir = workdir / f"run{attempt}"
-            job_dir.mkdir()
-            job = Job(job_dir, _course_copy(job_dir, self.assignment))
-            for cell in prepared.cells:
-                job.spec["cells"].append(
-                    {"index": cell.index, "source": cell.source, "skip": cell.index in skipped_cells}
-                )
-            for test_cases in cases.values():
-                for case in test_cases:
-                    if probe_ids[id(case)] not in lost_probes:
-                        job.add_probe(probe_ids[id(case)], case.probe)
-            job.write()
-            run_limits = self._limits_within(limits, max(remaining, MIN_RUN_SECONDS))
-            run = sandbox.run(job_dir, "execute", self.slot, run_limits, self.isolate)
-            if run.status == "timeout" and run_limits.cell_seconds < limits.cell_seconds:
-                run = dataclasses.replace(run, status="total_timeout")  # cut short by the total
-            if run.finished or run.status == "total_timeout" or not run.step:
-                break
-            kind, _, ident = run.step.partition(" ")
-            if kind == "cell" and ident.isdigit() and roles.get(int(ident)) == "setup" and slowed is None:
-                # The course's own setup code may have been slow (a busy machine), not the student's:
-                # run again with twice the time before blaming the cell.
-                slowed = ident
-                limits = dataclasses.replace(limits, cell_seconds=2 * limits.cell_seconds)
-                continue
-            if kind == "cell" and ident.isdigit() and int(ident) in labels:
-                reason = _describe_stop(run, labels[int(ident)], limits, total)
-                notes.append(f"{reason[0].upper()}{reason[1:]}; the notebook was run again without it.")
-                skipped_cells.add(int(ident))
-                if ident == slowed:  # it hung with twice the time too: not a slow machine, a hang
-                    limits = self.limits
-            elif kind == "probe" and ident in probe_ids.values():
-                lost_probes[ident] = _describe_stop(run, "this test's call of your function", limits, total)
-            else:
-                break
-        if not run.finished:
-            notes.append(f"Grading stopped early: {_describe_stop(run, 'the notebook', limits, total)}.")
-        cell_report, _ = _read_output(job_dir / "out", "cells")
-        for status in (cell_report or {}).get("cells", []):
-            if isinstance(status, dict) and status.get("status") == "error":
-                label = labels.get(status.get("index"), "a cell")
-                error = checks.explain(self._hide(str(status.get("error"))[:300], workdir))
-                notes.append(f"{label[0].upper()}{label[1:]} raised {error}")
-        tree, arrays = _read_output(job_dir / "out", "probes")
-        outcomes = {}
-        for test_cases in cases.values():
-            for case in test_cases:
-                probe_id = probe_ids[id(case)]
-                if probe_id in lost_probes:
-                    outcomes[probe_id] = Outcome("lost", detail=lost_probes[probe_id])
-                else:
-                    outcomes[probe_id] = probes.outcome((tree or {}).get(probe_id), arrays, case.probe.name)
-                    outcomes[probe_id].detail = self._hide(outcomes[probe_id].detail, workdir)
-        self._models_dir = job_dir / "out" / "models"
-        return outcomes, notes
-
-    def _forecast(self, cases, probe_ids, outcomes, workdir):
-        """Re-load the models the probes returned, in a fresh sandbox, and forecast."""
-        wanted: list[tuple[Case, str]] = []
-        for test_cases in cases.values():
-            for case in test_cases:
-                outcome = outcomes[probe_ids[id(case)]]
-                value = outcome.value
-                if case.forecast is None or outcome.status != "value" or not hasattr(value, "get"):
-                    continue
-                if value.get("file"):
-                    wanted.append((case, value["file"]))
-                else:
-                    outcome.forecast_error = value.get("save_error") or "the model could not be saved"
-        if not wanted:
-            return
-        total, remaining = self.limits.total_seconds, self._remaining()
-        if remaining < MIN_RUN_SECONDS:
-            for case, _ in wanted:
-                outcomes[probe_ids[id(case)]].forecast_error = (
-                    f"no time was left to forecast with your model: the grading of this notebook "
-                    f"reached its limit of {total:.0f} s in total"
-                )
-            return
-        job_dir = workdir / "evaluate"
-        job_dir.mkdir()
-        shutil.copytree(self._models_dir, job_dir / "models")
-        job = Job(job_dir, ".")
-        for case, model_file in wanted:
-            task_id = probe_ids[id(case)]
-            job.spec["evaluations"].append(
-                {
-                    "id": task_id,
-                    "model": Path(model_file).name,
-                    "series": probes.argument(case.forecast.series, job.inputs, job.dir / "files")["array"],
-                    "window_size": int(case.forecast.window_size),
-                }
-            )
-        job.write()
-        limits = self._limits_within(self.limits, remaining)
-        run = sandbox.run(job_dir, "evaluate", self.slot, limits, self.isolate)
-        tree, arrays = _read_output(job_dir / "out", "evaluations")
-        for case, _ in wanted:
-            outcome = outcomes[probe_ids[id(case)]]
-            entry = (tree or {}).get(probe_ids[id(case)])
-            if isinstance(entry, dict) and entry.get("kind") == "forecast" and entry.get("ref") in arrays:
-                outcome.forecast = np.asarray(arrays[entry["ref"]], dtype=float)
-                outcome.forecast_report = {
-                    key: float(entry[key])
-                    for key in ("changed_variables", "batch_difference")
-                    if isinstance(entry.get(key), (int, float))
-                }
-            elif isinstance(entry, dict) and entry.get("kind") == "error":
-                error = self._hide(str(entry.get("error")), workdir)
-                outcome.forecast_error = f"the saved model could not forecast: {checks.explain(error)}"
-            else:
-                outcome.forecast_error = _describe_stop(run, "the forecast of your model", limits, total)
+    def run_sandbox(self, job_dir: Path, mode: str, limits: sandbox.Limits) -> sandbox.RunOutcome:
+        return sandbox.run(job_dir, mode, self.slot, limits, self.isolate)

@@ -24,7 +24,7 @@ from pathlib import Path
 import nbformat
 
 from . import gradebook, late, paths, report
-from .grading import Result
+from .results import Result
 from .submission import SubmissionError, prepare
 
 SUBMITTED, AUTOGRADED, FEEDBACK = "submitted", "autograded", "feedback"

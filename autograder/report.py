@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import json
 
-from .grading import Result
+from .results import Result
 
 
 def table(result: Result) -> str:

@@ -19,10 +19,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import tscourse.checking
+from tscourse.checking import protocol
 
-RUNNER_FILES = ("runner.py", "values.py")  # from tscourse.checking, copied beside each job
-RUNNER_DIR = Path(tscourse.checking.__file__).parent
+RUNNER_FILES = protocol.RUNNER_FILES  # from tscourse.checking, copied beside each job
+RUNNER_DIR = Path(protocol.__file__).parent
 BASE_UID = 61000
 SYSTEM_DIRS = ("/usr", "/lib", "/lib64", "/bin", "/sbin", "/etc")
 
@@ -74,7 +74,7 @@ def prepare_job_dir(job_dir: Path, uid: int):
     for name in RUNNER_FILES:
         shutil.copy(RUNNER_DIR / name, job_dir / name)
     (job_dir / "home").mkdir(exist_ok=True)
-    (job_dir / "out").mkdir(exist_ok=True)
+    (job_dir / protocol.OUT_DIR).mkdir(exist_ok=True)
     for path in [job_dir, *job_dir.rglob("*")]:
         os.lchown(path, uid, uid)
 
@@ -245,7 +245,7 @@ def run(job_dir: Path, mode: str, slot: int, limits: Limits, isolate: bool = Tru
     With `isolate=False` the runner is an ordinary child process with the same time and
     output limits: that is for a student running their own code, never for grading.
     """
-    (job_dir / "out").mkdir(exist_ok=True)
+    (job_dir / protocol.OUT_DIR).mkdir(exist_ok=True)
     if not isolate:
         for name in RUNNER_FILES:
             shutil.copy(RUNNER_DIR / name, job_dir / name)
@@ -297,7 +297,7 @@ def _start(command, job_dir: Path, limits: Limits, environment) -> RunOutcome:
             start_new_session=True,
             env=environment,
         )
-        outcome = _watch(process, job_dir / "out" / "progress", log_path, limits)
+        outcome = _watch(process, job_dir / protocol.OUT_DIR / protocol.PROGRESS_FILE, log_path, limits)
     outcome.output = _tail(log_path)
     return outcome
 
@@ -313,7 +313,7 @@ def _watch(process, progress_path, log_path, limits):
         if latest != step:
             step, step_started = latest, now
         if returncode is not None:
-            status = "done" if step == "done" else "crashed"
+            status = "done" if step == protocol.DONE else "crashed"
             break
         if now - step_started > limits.cell_seconds:
             status = "timeout"

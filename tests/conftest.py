@@ -66,7 +66,11 @@ def executed_labs(outside):
     copies = {lab: outside.alone(lab, f"{lab.parent.name}-{lab.stem}") for lab in longest_first(labs())}
     with ThreadPoolExecutor(max_workers=2) as pool:  # two kernels at once use both cores better
         done = dict(
-            zip(copies, pool.map(lambda copy: outside.execute(copy, solutions=True)[0], copies.values()), strict=True)
+            zip(
+                copies,
+                pool.map(lambda copy: outside.execute(copy, solutions=True)[0], copies.values()),
+                strict=True,
+            )
         )
     return {lab: (done[lab], copy) for lab, copy in copies.items()}
 
@@ -105,6 +109,22 @@ def built_site(tmp_path_factory, executed_labs):
     ]
     build = subprocess.run(command, capture_output=True, text=True, timeout=1800)
     return build, base / "_build" / "html"
+
+
+def grade_class(assignment, submissions, out, **options):
+    """A class graded as `python -m autograder grade` grades it, sandboxed: (results, Summary).
+
+    `assignment` is a name or an Assignment; `submissions` a folder or notebook (discovered as the
+    command line does) or a list of batch.Submission; `options` are batch.GradingOptions fields, here
+    with 2 workers, seed 0 and no progress bar unless given.
+    """
+    from autograder import batch
+
+    spec = assignments.get(assignment) if isinstance(assignment, str) else assignment
+    if not isinstance(submissions, list):
+        submissions = batch.discover(Path(submissions), spec.name)
+    settings = {"workers": 2, "seed": 0, "show_progress": False, **options}
+    return batch.ClassGrading(spec, Path(out), batch.GradingOptions(**settings)).run(submissions)
 
 
 def scores(result):

@@ -11,9 +11,9 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, sandbox_or_skip
+from conftest import ROOT, grade_class, sandbox_or_skip
 
-from autograder import assignments, batch, cluster
+from autograder import cluster
 
 sys.path.insert(0, str(ROOT / "scripts"))
 from generate_class import EXPECTED_SCORES, notebook_text  # noqa: E402
@@ -39,14 +39,7 @@ def thread_results(klass, tmp_path_factory):
     """The class graded by the thread pool (2 workers), as the reference: {student: result as JSON}."""
     sandbox_or_skip()
     out = tmp_path_factory.mktemp("threads")
-    results, _ = batch.grade_all(
-        assignments.get("week1"),
-        batch.discover(klass, "week1"),
-        out,
-        workers=2,
-        seed=SEED,
-        show_progress=False,
-    )
+    results, _ = grade_class("week1", klass, out, seed=SEED)
     return {r.student: comparable(r) for r in results}
 
 
@@ -78,16 +71,7 @@ def recorded_once(out: Path, students):
 
 def grade_on(runner, klass, out, **options):
     """Grade the week-1 class with `runner` into `out`; (results, summary)."""
-    return batch.grade_all(
-        assignments.get("week1"),
-        batch.discover(klass, "week1"),
-        out,
-        workers=2,
-        seed=SEED,
-        show_progress=False,
-        runner=runner,
-        **options,
-    )
+    return grade_class("week1", klass, out, seed=SEED, runner=runner, **options)
 
 
 def test_a_mixed_class_gets_the_thread_pools_results(klass, thread_results, runner, tmp_path):
@@ -152,14 +136,7 @@ def test_workers_refuse_another_course_version(klass, runner, tmp_path, monkeypa
     """A client whose released master differs from the workers' stops at the first task, having recorded nothing."""
     monkeypatch.setattr(cluster, "master_sha256", lambda assignment: "0" * 64)  # only this process's copy
     with pytest.raises(cluster.WorkerMismatch, match="same course version"):
-        batch.grade_all(
-            assignments.get("week1"),
-            batch.discover(klass, "week1"),
-            tmp_path,
-            2,
-            show_progress=False,
-            runner=runner,
-        )
+        grade_class("week1", klass, tmp_path, seed=None, runner=runner)
     assert list((tmp_path / "week1" / "results").glob("*.json")) == []
 
 

@@ -11,7 +11,7 @@ import time
 
 import nbformat
 import pytest
-from conftest import released_copy, sandbox_or_skip, scores, solution_with
+from conftest import grade_class, released_copy, sandbox_or_skip, scores, solution_with
 
 from autograder import assignments, batch, paths, sandbox
 from autograder.grading import FORECAST_RESERVE, Grader, hide_paths
@@ -87,11 +87,8 @@ def class_of_three(tmp_path):
     return klass
 
 
-def grade_class(klass, out, force=False):
-    spec = assignments.get("week1")
-    results, summary = batch.grade_all(
-        spec, batch.discover(klass, "week1"), out, workers=2, seed=0, show_progress=False, force=force
-    )
+def class_scores(klass, out, force=False):
+    results, summary = grade_class("week1", klass, out, force=force)
     return {r.student: r.score for r in results}, summary
 
 
@@ -104,11 +101,11 @@ def csv_totals(out):
 def test_a_changed_notebook_is_graded_again_and_the_others_skipped(tmp_path):
     sandbox_or_skip()
     klass, out = class_of_three(tmp_path), tmp_path / "out"
-    first, summary = grade_class(klass, out)
+    first, summary = class_scores(klass, out)
     assert first == {"ann": 12.0, "ben": 12.0, "cat": 12.0} and summary.new == 3
 
     shutil.copy(paths.released_notebook("week1"), klass / "ben" / paths.NOTEBOOK_NAME)
-    second, summary = grade_class(klass, out)
+    second, summary = class_scores(klass, out)
     assert (summary.new, summary.changed, summary.unchanged) == (0, 1, 2)
     assert second == {"ann": 12.0, "ben": 0.0, "cat": 12.0}
     assert csv_totals(out) == [("ann", 12.0), ("ben", 0.0), ("cat", 12.0)]
@@ -125,9 +122,9 @@ def test_a_changed_notebook_is_graded_again_and_the_others_skipped(tmp_path):
             ("cat", 12.0),
         ]
 
-    third, summary = grade_class(klass, out)
+    third, summary = class_scores(klass, out)
     assert (summary.new, summary.changed, summary.unchanged) == (0, 0, 3) and third == second
-    _, summary = grade_class(klass, out, force=True)
+    _, summary = class_scores(klass, out, force=True)
     assert summary.changed == 3
 
 
@@ -145,7 +142,7 @@ def test_the_solution_graded_after_the_blank_gets_its_own_score(tmp_path):
         path.parent.mkdir(parents=True)
         shutil.copy(source, path)
     for path, expected in ((blank, 0.0), (solution, 12.0)):
-        results, _ = batch.grade_all(spec, batch.discover(path, "week1"), out, 1, seed=0, show_progress=False)
+        results, _ = grade_class(spec, path, out, workers=1)
         assert [(r.student, r.score) for r in results] == [("week1", expected)]
 
 

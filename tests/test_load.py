@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, sandbox_or_skip
+from conftest import ROOT, grade_class, sandbox_or_skip
 
 from autograder import assignments, batch
 
@@ -27,7 +27,7 @@ def test_a_large_mixed_class_is_graded_exactly_once(tmp_path: Path):
     spec = assignments.get("week1")
     submissions = batch.discover(tmp_path / "class", "week1")
     out = tmp_path / "out"
-    results, summary = batch.grade_all(spec, submissions, out, workers=2, show_progress=False)
+    results, summary = grade_class(spec, submissions, out, seed=None)
     assert (summary.new, summary.changed, summary.unchanged) == (COUNT, 0, 0) and len(results) == COUNT
     assert sorted(r.student for r in results) == sorted(students)
     wrong = {r.student: r.score for r in results if r.score != EXPECTED_SCORES[students[r.student]]}
@@ -51,9 +51,7 @@ def test_a_week5_class_is_graded_exactly_once():
     with tempfile.TemporaryDirectory() as tmp:
         students = generate_any_week_class(Path(tmp) / "class", "week5", 6)
         submissions = batch.discover(Path(tmp) / "class", "week5")
-        results, summary = batch.grade_all(
-            assignments.get("week5"), submissions, Path(tmp) / "out", workers=2, show_progress=False
-        )
+        results, summary = grade_class("week5", submissions, Path(tmp) / "out", seed=None)
         assert summary.new == 6 and sorted(r.student for r in results) == sorted(students)
         assert all(r.score == 0 for r in results)
         with open(Path(tmp) / "out" / "week5" / "grades.csv", newline="") as handle:

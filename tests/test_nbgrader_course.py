@@ -19,7 +19,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import sandbox_or_skip
+from conftest import grade_class, sandbox_or_skip
 from test_cli import cli
 
 from autograder import assignments, batch, gradebook, late, nbgrader_course, paths
@@ -99,15 +99,8 @@ def test_a_course_root_is_read_in_nbgrader_layout(tmp_path):
 
 
 def grade(root: Path, config: late.GradingConfig):
-    return batch.grade_all(
-        assignments.get("week1"),
-        batch.discover(root, "week1"),
-        root / "graded",
-        workers=2,
-        seed=1,
-        show_progress=False,
-        layout=nbgrader_course.Layout.nbgrader(root),
-        config=config,
+    return grade_class(
+        "week1", root, root / "graded", seed=1, layout=nbgrader_course.Layout.nbgrader(root), config=config
     )
 
 

@@ -288,22 +288,8 @@ def test_a_huge_model_passes_with_a_warning():
     assert "warning" not in model_case().check(model_info(params=10 * week2.REFERENCE_PARAMS))
 
 
-class FakeGrader(grading.Grader):
-    """The grader's result assembly, with outcomes supplied instead of a sandbox run."""
-
-    def __init__(self, outcome_for):
-        super().__init__(week2.ASSIGNMENT, work_root=".", seed=0)
-        self.outcome_for = outcome_for
-
-    def _execute(self, prepared, cases, probe_ids, workdir, reserve):
-        outcomes = {probe_ids[id(c)]: self.outcome_for(c) for cs in cases.values() for c in cs}
-        return outcomes, []
-
-    def _forecast(self, cases, probe_ids, outcomes, workdir):
-        return None
-
-
 def test_grader_appends_the_warning_to_the_passing_message():
+    """The judge and score stages on outcomes supplied instead of a sandbox run."""
     huge = 20 * week2.REFERENCE_PARAMS
 
     def outcome_for(case):
@@ -311,7 +297,12 @@ def test_grader_appends_the_warning_to_the_passing_message():
             return Outcome("value", None)
         return model_info(case.probe.args[0], params=huge)
 
-    result = FakeGrader(outcome_for)._grade_prepared(None, "student", None)
+    draw = grading.draw_cases(week2.ASSIGNMENT, seed=0)
+    outcomes = {draw.probe_id(case): outcome_for(case) for case in draw.all()}
+    verdicts = grading.judge_tests(week2.ASSIGNMENT, draw, outcomes)
+    result = grading.assemble_result(
+        week2.ASSIGNMENT, "student", grading.score_tests(week2.ASSIGNMENT, verdicts), []
+    )
     test = next(t for t in result.tests if t.name == "test_create_model")
     assert test.score == test.max_score == 2
     assert test.message.startswith(f"Passed (params {huge}). Warning: your model has {huge} parameters")

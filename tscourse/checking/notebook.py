@@ -10,8 +10,8 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from . import probes, record, runner
-from .spec import Case, Failure
+from . import protocol, record, runner, verdict
+from .spec import Case
 from .values import Encoder
 
 
@@ -25,11 +25,11 @@ def outcomes(cases: list[Case], namespace: dict):
     with tempfile.TemporaryDirectory() as tmp:
         files, inputs = Path(tmp), {}
         for number, case in enumerate(cases):
-            entry = probes.entry(f"p{number}", case.probe, inputs, files)
+            entry = protocol.probe_entry(f"p{number}", case.probe, inputs, files)
             models: list = []
             encoder = Encoder(save_model=lambda model, kept=models: kept.append(model) or "in-memory")
             result = runner.run_probe(entry, namespace, encoder, inputs, files)
-            outcome = probes.outcome(result, encoder.arrays, case.probe.name)
+            outcome = protocol.decode_probe(result, encoder.arrays, case.probe.name)
             if case.forecast is not None and models:
                 try:
                     outcome.forecast, outcome.forecast_report = runner.forecast(
@@ -43,20 +43,8 @@ def outcomes(cases: list[Case], namespace: dict):
 
 def judge(cases: list[Case], namespace: dict):
     """The failure messages and the warnings of the cases (both empty when all pass cleanly)."""
-    messages, warnings = [], []
-    for case, outcome in outcomes(cases, namespace):
-        try:
-            measured = case.check(outcome)
-        except Failure as failure:
-            messages.append(str(failure))
-            continue
-        except Exception as exc:  # as the grader: a judge that trips on odd data still answers
-            messages.append(f"Failed test case: {case.what}. The result could not be checked ({exc}).")
-            continue
-        if isinstance(measured, dict):
-            warning = probes.split_warning(measured)[1]
-            warnings += [warning] if warning else []
-    return messages, warnings
+    judged = verdict.judge(outcomes(cases, namespace))
+    return judged.messages, judged.warnings
 
 
 def show(grade_id: str, messages, warnings, passed="All tests passed."):

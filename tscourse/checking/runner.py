@@ -1,19 +1,18 @@
 """Runs one submission inside the sandbox. Untrusted code executes in this process.
 
-Usage (inside the sandbox, with `values.py` beside this file):
+Usage (inside the sandbox, with `protocol.py` and `values.py` beside this file):
 
     python runner.py execute JOB_DIR   # run the notebook's cells, then the probes
     python runner.py evaluate JOB_DIR  # load saved models and forecast, nothing else
 
-JOB_DIR holds `job.json` and `inputs.npz` written by the grader; everything this script
-produces goes to JOB_DIR/out. Progress lines ("cell 3", "probe p2", "done") let the grader
-tell which cell was running when it had to stop the process. Nothing here decides a score:
-the grader reads the outputs as plain data and judges them outside the sandbox.
+What JOB_DIR holds and what this script writes to JOB_DIR/out is the job protocol (`protocol.py`).
+Progress lines ("cell 3", "probe p2", "done") let the grader tell which cell was running when it
+had to stop the process. Nothing here decides a score: the grader reads the outputs as plain data
+and judges them outside the sandbox.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sys
@@ -24,39 +23,11 @@ from pathlib import Path
 import numpy as np
 
 if __package__:  # imported from the package (a student's kernel, the grader)
+    from . import protocol
     from .values import MAX_TEXT, Encoder
-else:  # run as a script inside the sandbox, with values.py beside it
+else:  # run as a script inside the sandbox, with protocol.py and values.py beside it
+    import protocol
     from values import MAX_TEXT, Encoder
-
-
-class Job:
-    def __init__(self, job_dir):
-        self.dir = Path(job_dir)
-        self.out = self.dir / "out"
-        self.out.mkdir(exist_ok=True)
-        self.spec = json.loads((self.dir / "job.json").read_text())
-        inputs = self.dir / "inputs.npz"
-        self.inputs = dict(np.load(inputs, allow_pickle=False)) if inputs.exists() else {}
-        self._progress = open(self.out / "progress", "a", buffering=1)
-
-    def progress(self, line):
-        self._progress.write(line + "\n")
-        self._progress.flush()
-
-    def write_results(self, name, results, arrays):
-        np.savez(self.out / f"{name}.npz", **arrays)
-        (self.out / f"{name}.json").write_text(json.dumps(results))
-
-
-def resolve(spec, namespace, inputs, files_dir):
-    """The Python value a probe argument stands for."""
-    if "global" in spec:
-        return namespace[spec["global"]]
-    if "array" in spec:
-        return inputs[spec["array"]].copy()
-    if "file" in spec:
-        return str(Path(files_dir) / spec["file"])
-    return spec.get("value")
 
 
 TF_NOISE = re.compile(r"\{\{function_node [^}]*\}\}|\[\[\{\{node [^}]*\}\}\]\]|\[Op:[^\]]*\]( name: ?)?")
@@ -86,19 +57,19 @@ def make_shell(job_dir, workdir):
     return shell
 
 
-def run_cells(job, shell):
+def run_cells(job: protocol.JobReader, shell):
     statuses = []
-    for cell in job.spec["cells"]:
-        if cell.get("skip"):
-            statuses.append({"index": cell["index"], "status": "skipped"})
+    for cell in job.spec.cells:
+        if cell.skip:
+            statuses.append({"index": cell.index, "status": "skipped"})
             continue
-        job.progress(f"cell {cell['index']}")
+        job.progress("cell", cell.index)
         started = time.monotonic()
-        result = shell.run_cell(cell["source"], store_history=False)
+        result = shell.run_cell(cell.source, store_history=False)
         error = result.error_before_exec or result.error_in_exec
         statuses.append(
             {
-                "index": cell["index"],
+                "index": cell.index,
                 "status": "error" if error is not None else "ok",
                 "error": error_summary(error) if error is not None else None,
                 "seconds": round(time.monotonic() - started, 3),
@@ -116,8 +87,8 @@ def _close_figures():
             pass
 
 
-def run_probes(job, namespace):
-    models = job.out / "models"
+def run_probes(job: protocol.JobReader, namespace):
+    models = job.out / protocol.MODELS_DIR
     models.mkdir(exist_ok=True)
 
     def save_model(model):
@@ -127,26 +98,26 @@ def run_probes(job, namespace):
 
     encoder = Encoder(save_model=save_model)
     results = {}
-    for probe in job.spec["probes"]:
-        job.progress(f"probe {probe['id']}")
-        results[probe["id"]] = run_probe(probe, namespace, encoder, job.inputs, job.dir / "files")
+    for probe in job.spec.probes:
+        job.progress("probe", probe.id)
+        results[probe.id] = run_probe(probe, namespace, encoder, job.inputs, job.files)
     return results, encoder.arrays
 
 
-def run_probe(probe, namespace, encoder, inputs, files_dir):
+def run_probe(probe: protocol.ProbeEntry, namespace, encoder, inputs, files_dir):
     """Call the student's function (or read a variable) and encode what comes back."""
-    name = probe["name"]
+    name = probe.name
     if name not in namespace:
         return {"kind": "missing", "name": name}
     target = namespace[name]
     try:
-        if probe["kind"] == "call":
+        if probe.kind == "call":
             if not callable(target):
                 return {"kind": "not_callable", "name": name, "pytype": type(target).__name__}
-            args = [resolve(spec, namespace, inputs, files_dir) for spec in probe.get("args", [])]
+            args = [protocol.resolve_argument(arg, namespace, inputs, files_dir) for arg in probe.args]
             kwargs = {
-                key: resolve(spec, namespace, inputs, files_dir)
-                for key, spec in probe.get("kwargs", {}).items()
+                key: protocol.resolve_argument(arg, namespace, inputs, files_dir)
+                for key, arg in probe.kwargs.items()
             }
             value = target(*args, **kwargs)
         else:
@@ -157,14 +128,14 @@ def run_probe(probe, namespace, encoder, inputs, files_dir):
 
 
 def execute(job_dir):
-    job = Job(job_dir)
+    job = protocol.JobReader(job_dir)
     sys.path.insert(0, str(job.dir / "lib"))  # the grader's copy of the student package, tscourse
-    shell = make_shell(job.dir, job.spec["cwd"])
+    shell = make_shell(job.dir, job.spec.cwd)
     statuses = run_cells(job, shell)
-    job.write_results("cells", {"cells": statuses}, {})
+    job.write_output(protocol.CELLS, {"cells": statuses}, {})
     results, arrays = run_probes(job, shell.user_ns)
-    job.write_results("probes", results, arrays)
-    job.progress("done")
+    job.write_output(protocol.PROBES, results, arrays)
+    job.progress(protocol.DONE)
 
 
 def model_windows(model, series, window_size):
@@ -254,22 +225,18 @@ def evaluate(job_dir):
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     import keras
 
-    job = Job(job_dir)
+    job = protocol.JobReader(job_dir)
     results, arrays = {}, {}
-    for task in job.spec["evaluations"]:
-        job.progress(f"evaluate {task['id']}")
+    for task in job.spec.evaluations:
+        job.progress("evaluate", task.id)
         try:
-            model = keras.models.load_model(
-                job.dir / "models" / task["model"], compile=False, safe_mode=False
-            )
-            series = job.inputs[task["series"]]
-            values, report = forecast(model, series, int(task["window_size"]))
-            arrays[task["id"]] = values
-            results[task["id"]] = {"kind": "forecast", "ref": task["id"], **report}
+            model = keras.models.load_model(job.models / task.model, compile=False, safe_mode=False)
+            values, report = forecast(model, job.inputs[task.series], int(task.window_size))
+            results[task.id] = protocol.forecast_answer(task.id, values, report, arrays)
         except BaseException as exc:
-            results[task["id"]] = {"kind": "error", "error": error_summary(exc)}
-    job.write_results("evaluations", results, arrays)
-    job.progress("done")
+            results[task.id] = {"kind": "error", "error": error_summary(exc)}
+    job.write_output(protocol.EVALUATIONS, results, arrays)
+    job.progress(protocol.DONE)
 
 
 if __name__ == "__main__":

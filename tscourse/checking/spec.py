@@ -15,6 +15,24 @@ from typing import Any
 
 import numpy as np
 
+from .protocol import File, Global, Outcome
+
+# File, Global and Outcome are the protocol's (how arguments cross into the sandbox, what comes back);
+# an assignment names them from here with the rest of its vocabulary.
+__all__ = [
+    "Assignment",
+    "Case",
+    "Failure",
+    "File",
+    "Forecast",
+    "Global",
+    "Outcome",
+    "Probe",
+    "Shared",
+    "Test",
+]
+__all__ += ["call", "variable"]
+
 
 class Failure(Exception):
     """A failed test case, with the message a student reads."""
@@ -24,27 +42,15 @@ class Failure(Exception):
         super().__init__(f"Failed test case: {what}. Expected: {expected}, but got: {got}.")
 
 
-@dataclass(frozen=True)
-class File:
-    """A file argument: the grader writes `content` into the sandbox and passes its path."""
-
-    name: str
-    content: bytes
-
-
 @dataclass
 class Probe:
-    kind: str  # "call" or "variable"
+    """What to ask the sandbox for; its arguments are numbers, arrays, `Global`s or `File`s
+    (the argument kinds of `protocol`, which says how each crosses into the sandbox)."""
+
+    kind: str  # "call" or "variable" (protocol.PROBE_KINDS)
     name: str
     args: tuple = ()
     kwargs: dict = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Global:
-    """An argument taken from the notebook's own variables (e.g. a window size it chose)."""
-
-    name: str
 
 
 def call(name, *args, **kwargs):
@@ -59,24 +65,14 @@ def variable(name):
 class Forecast:
     """Ask the grader to forecast `series` with the model a probe returned.
 
-    The model is re-loaded from the file the sandbox saved, in a fresh process, and
-    forecasts every step after the first `window_size` values with one batched predict.
+    The model is re-loaded from the file the sandbox saved, in a fresh process, and forecasts
+    every step after the first `window_size` values, each window passed alone in time order;
+    one ordinary batched predict of the same windows is compared with it (`runner.forecast`),
+    so that a model whose forecast of a window reads other windows of its batch is caught.
     """
 
     series: np.ndarray
     window_size: int
-
-
-@dataclass
-class Outcome:
-    """What a probe produced, decoded: a value, or why there is none."""
-
-    status: str  # "value", "missing", "error", "not_callable", "lost"
-    value: Any = None
-    detail: str = ""
-    forecast: np.ndarray | None = None
-    forecast_error: str = ""
-    forecast_report: dict = field(default_factory=dict)  # see runner.forecast
 
 
 class Shared(dict):

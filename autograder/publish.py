@@ -4,10 +4,11 @@
 
 writes the book's sources, the labs, the released assignments, the data and the student package
 (`tscourse`, with the visible tests' recorded expected values) into DIR, with a pyproject, a
-requirements file and a README for students, and the scripts that build the book. Solutions,
-the grader (`autograder`: reference code, hidden cases, sandbox, batch grading, gradebook),
-calibration notes and the test suite stay behind, so the instructor's repository can stay private
-while the edition is published (and is what the online book is built from).
+requirements file, a README for students and their guide (docs/students.md), and the scripts that
+build the book. Solutions, the grader (`autograder`: reference code, hidden cases, sandbox, batch
+grading, gradebook), calibration notes, the other guides and the test suite stay behind, so the
+instructor's repository can stay private while the edition is published (and is what the online book
+is built from).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ ROOT = paths.ROOT
 STUDENT_PATHS = ("book", "notebooks", "data", "tscourse", "binder", "_config.yml", "_toc.yml", ".gitignore")
 # Never part of the edition, whatever refers to it.
 INSTRUCTOR_PATHS = ("solutions", "autograder", "docs", "tests", ".ci", "README.md", "pyproject.toml")
+# The one guide of docs/ written for students: the edition's README links it.
+STUDENT_GUIDE = "docs/students.md"
 BUILD_SCRIPT = "scripts/build_book.sh"
 SKIP = shutil.ignore_patterns(
     "__pycache__", "*.pyc", ".ipynb_checkpoints", "_build", ".pytest_cache", ".ruff_cache", "*.egg-info"
@@ -141,6 +144,10 @@ python -m tscourse check week1 notebooks/week1/assignment.ipynb
 gives for those tests. The grader also runs hidden tests (the same functions on other inputs), and
 grades a model's forecast with the thresholds the assignment pages state.
 
+The [students' guide](docs/students.md) says more: every way to run the course (Colab, Binder, your own
+Python on Linux, macOS or Windows), how the book's quizzes and "Things to try" work, what the grader
+does with your notebook, and its time limits.
+
 ## What is here
 
 | Path | What |
@@ -150,6 +157,7 @@ grades a model's forecast with the thresholds the assignment pages state.
 | `data/` | the data files (see `data/SOURCES.md`) |
 | `tscourse/` | the course package: `data_path`, the visible tests and their expected values, `check` |
 | `scripts/` | the book's build |
+| `docs/students.md` | the students' guide |
 """
 
 
@@ -194,7 +202,7 @@ def publish(target: Path, force: bool = False) -> Path:
     target = Path(target)
     _check_target(target, force)
     target.mkdir(parents=True, exist_ok=True)
-    for path in edition_paths():
+    for path in [*edition_paths(), STUDENT_GUIDE]:
         source, destination = ROOT / path, target / path
         destination.parent.mkdir(parents=True, exist_ok=True)
         if source.is_dir():

@@ -55,7 +55,9 @@ def outside(tmp_path_factory):
 def executed_labs(outside):
     """Every lab executed once, alone in an empty folder, in that environment: {lab: (process, path)}.
 
-    Two labs run at a time, as scripts/execute_notebooks.py does for the book build."""
+    Each lab's "Things to try" solutions run after it in the same kernel (their outcomes beside the copy,
+    in LAB.solutions.json); the copy keeps the lab's cells only. Two labs run at a time, as
+    scripts/execute_notebooks.py does for the book build."""
     from concurrent.futures import ThreadPoolExecutor
 
     from execute_notebooks import longest_first
@@ -64,7 +66,7 @@ def executed_labs(outside):
     copies = {lab: outside.alone(lab, f"{lab.parent.name}-{lab.stem}") for lab in longest_first(labs())}
     with ThreadPoolExecutor(max_workers=2) as pool:  # two kernels at once use both cores better
         done = dict(
-            zip(copies, pool.map(lambda copy: outside.execute(copy)[0], copies.values()), strict=True)
+            zip(copies, pool.map(lambda copy: outside.execute(copy, solutions=True)[0], copies.values()), strict=True)
         )
     return {lab: (done[lab], copy) for lab, copy in copies.items()}
 

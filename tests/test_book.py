@@ -36,7 +36,13 @@ def test_every_page_and_lab_is_in_the_toc():
 # A measurement in prose is a number followed (or preceded) by one of these. Numbers inside glue roles, inline
 # code, maths and fenced code blocks are not prose and are removed before the search.
 MEASUREMENTS = {
-    "error metric": re.compile(r"\b(MAE|MSE|RMSE|MAPE)\b[^.\n]{0,25}?(?<![\w.])\d+(\.\d+)?"),
+    "error metric": re.compile(
+        r"\b(MAE|MSE|RMSE|MAPE|AIC|interval score|pinball loss|Winkler score)\b[^.\n]{0,25}?(?<![\w.])\d+(\.\d+)?"
+    ),
+    "interval width": re.compile(
+        r"\b(wide|width|widths|wider|narrower)\b[^.\n]{0,20}?(?<![\w.])\d+(\.\d+)?|(?<![\w.])\d+(\.\d+)?\s+"
+        r"(\w+\s)?wide\b|±\s?\d"
+    ),
     "percentage": re.compile(r"(?<![\w.])\d+(\.\d+)?\s?(%|per ?cent\b)"),
     "duration": re.compile(r"(?<![\w.])\d+(\.\d+)?(\s(ms|s|h)|\s?(secs?|seconds?|mins?|minutes?|hours?))\b"),
     "ratio": re.compile(
@@ -53,6 +59,12 @@ NOT_PROSE = [
     re.compile(r"`[^`]*`"),  # inline code
     re.compile(r"\$[^$]*\$"),  # inline maths
     re.compile(r"\b(Week|Lab|Question|Exercise)\s+\d+"),  # names of parts of the course
+    # Nominal levels are settings: "the 80 % and 95 % intervals", "the 10 %, 50 % and 90 % quantiles".
+    re.compile(
+        r"(?<![\w.])\d+(\.\d+)?\s?%((,\s?|\s(and|or|to)\s|,\s(and|or)\s)\d+(\.\d+)?\s?%)*\s+"
+        r"((prediction|central|conformal|nominal|empirical|forecast)\s+)*(intervals?|bands?|quantiles?|levels?|fans?)\b"
+    ),
+    re.compile(r"\bnominal\s+((rate|level|coverage)\s+)?(of\s+)?\d+(\.\d+)?\s?%"),
 ]
 # Hypothetical numbers in quiz questions and examples: illustrations, not results. Keep this list short.
 ILLUSTRATIONS = (
@@ -96,6 +108,13 @@ def unglued_claims(text: str) -> list[tuple[int, str, str]]:
         "It has 68,000 parameters.",
         "A model with 68k parameters wins.",
         "Its MSE is 25 on average.",
+        "The 80 % interval covers 74 % of the test months.",
+        "Its intervals are 41.5 wide on average.",
+        "The mean width of the band is 38.",
+        "The interval score falls to 120.3 with the scaled interval.",
+        "ARIMA(2,0,1) has the lowest AIC, 2450.1.",
+        "The forecast is 12.5 ± 3.1 degrees.",
+        "Coverage at the 95 % level is 91.5 %.",
     ],
 )
 def test_prose_checker_flags_a_planted_unglued_claim(claim):
@@ -109,10 +128,18 @@ def test_prose_checker_flags_a_planted_unglued_claim(claim):
         "To pass, the validation MAE must be at most 15.3.",
         "We use a window of 30 months and `Dense(10)` layers, $n - k + 1$ outputs.",
         "The solar cycle lasts about 11 years.",
+        "The 80 % and 95 % intervals cover {glue:text}`cov80:.1f` % and {glue:text}`cov95:.1f` % of the months.",
+        "A network predicts the 10 %, 50 % and 90 % quantiles; we compare them with the nominal 80 %.",
+        "An 80 % prediction interval should miss one month in five.",
     ],
 )
 def test_prose_checker_allows_glued_values_and_settings(line):
     assert unglued_claims(line) == []
+
+
+def guides() -> list:
+    """The guides in docs/; not the calibration records, which are tables of measurements by design."""
+    return sorted((ROOT / "docs").glob("*.md"))
 
 
 def test_prose_quotes_no_unglued_measurements():
@@ -121,7 +148,7 @@ def test_prose_quotes_no_unglued_measurements():
     Thresholds and budgets are settings, not measurements, so lines that state a bar are allowed.
     """
     offenders = []
-    for page in sorted((ROOT / "book").rglob("*.md")) + [ROOT / "README.md"]:
+    for page in sorted((ROOT / "book").rglob("*.md")) + [ROOT / "README.md", *guides()]:
         for number, kind, line in unglued_claims(page.read_text(encoding="utf-8")):
             offenders.append(f"{page.relative_to(ROOT)}:{number}: {kind}: {line}")
     assert offenders == []
@@ -157,6 +184,68 @@ def test_every_quiz_question_is_one_the_quiz_script_can_answer(quiz):
         assert len(letters) >= 2 and answer and answer[1] in letters, f"{quiz.name} question {number}"
 
 
+QUIZZES = sorted((ROOT / "book").glob("*/quiz.md"))
+KEY = re.compile(r"^:::\{dropdown\} Show answer\n\*\*([a-e])\.\*\*(?P<explanation>.*?)^:::$", re.M | re.S)
+OTHER_OPTIONS = re.compile(r"\b[Oo]ptions? ((?:[a-e]\b(?:,? and |,? or |, )?)+)")
+
+
+def quiz_keys(quiz) -> list[tuple[str, list[str], str]]:
+    """(keyed letter, option letters, explanation) of every question of a quiz."""
+    keys = []
+    for match in QUESTION.finditer(quiz.read_text(encoding="utf-8")):
+        key = KEY.search(match["body"])
+        keys.append((key[1], re.findall(r"^- ([a-e])\. ", match["body"], re.M), key["explanation"]))
+    return keys
+
+
+def unbalanced(letters: list[str], options="abcd", most=0.35) -> list[str]:
+    """What is wrong with a set of answer letters: a letter keyed too often, or one never keyed."""
+    counts = {letter: letters.count(letter) for letter in options}
+    return [f"{letter}: {count} of {len(letters)}" for letter, count in counts.items()
+            if count > most * len(letters) or count == 0]
+
+
+def test_the_balance_check_flags_a_quiz_that_rewards_guessing():
+    assert unbalanced(list("bbbbbbabcd")) == ["b: 7 of 10"]
+    assert unbalanced(list("abcabcabc")) == ["d: 0 of 9"]
+    assert unbalanced(list("abcdabcdab")) == []
+
+
+@pytest.mark.parametrize("quiz", QUIZZES, ids=lambda p: p.parent.name)
+def test_every_quiz_has_ten_questions_and_no_favourite_letter(quiz):
+    """At least 10 questions a week; no letter keyed above 35 % of them, every letter a-d keyed at least once."""
+    letters = [key for key, _, _ in quiz_keys(quiz)]
+    assert len(letters) >= 10, f"{quiz.parent.name}: {len(letters)} questions"
+    assert unbalanced(letters) == [], f"{quiz.parent.name} keys {''.join(letters)}"
+
+
+def test_the_course_keys_no_letter_above_a_third():
+    letters = [key for quiz in QUIZZES for key, _, _ in quiz_keys(quiz)]
+    assert unbalanced(letters) == [], "".join(letters)
+
+
+@pytest.mark.parametrize("quiz", QUIZZES, ids=lambda p: p.parent.name)
+def test_every_explanation_argues_for_its_key(quiz):
+    """An explanation that names options by letter names only the wrong ones, and only letters the question
+    has: reordering options to balance the keys cannot leave an explanation defending another option."""
+    for number, (key, letters, explanation) in enumerate(quiz_keys(quiz), 1):
+        assert misnamed(key, letters, explanation) == [], f"{quiz.parent.name} question {number}"
+
+
+def misnamed(key: str, letters: list[str], explanation: str) -> list[str]:
+    """The letters an explanation names as other options ("option c", "options a and d") that are the key
+    itself or that the question does not have."""
+    named = [letter for group in OTHER_OPTIONS.findall(explanation) for letter in re.findall(r"\b[a-e]\b", group)]
+    return [letter for letter in named if letter == key or letter not in letters]
+
+
+def test_the_explanation_check_flags_an_explanation_left_behind_by_a_reorder():
+    options = list("abcd")
+    assert misnamed("b", options, " Right. Option a is a trend, options c and d are noise.") == []
+    assert misnamed("a", options, " Right. Option a is a trend, options c and d are noise.") == ["a"]
+    assert misnamed("b", list("abc"), " Options c or d describe noise.") == ["d"]
+
+
 def lab_notebooks():
     return sorted((ROOT / "notebooks").glob("*/lab*.ipynb"))
 
@@ -173,7 +262,7 @@ def test_every_lab_ends_with_things_to_try_and_their_solutions(lab):
     for number, task in enumerate(tasks, 1):
         solution = re.search(r"^:::\{dropdown\} Solution\n```python\n.+?\n```\n.*?^:::$", task, re.M | re.S)
         assert solution, f"{lab.name}: task {number} has no Solution dropdown with a code block"
-    assert len(lab_notebooks()) == 18
+    assert len(lab_notebooks()) == 19
 
 
 def test_the_diagrams_match_the_chapters():

@@ -18,9 +18,14 @@ from autograder import assignments, batch, paths
 
 CORPUS_FILES = Path(__file__).parent / "corpus" / "files"
 # Week 1's runaway entries (loops, a sleep, a fork bomb, a function that hangs wherever it is called) each run
-# into the time limits. Its class is graded with a third of the shipped limits, in the same proportions
-# (a cell, and the whole grading); the other weeks' entries do not hang and keep theirs.
-SHORTER_LIMITS = {"week1": (10.0, 80.0)}
+# into a cell's time limit. Its class is graded with a third of the shipped limit for one cell; the other
+# weeks' entries do not hang and keep their limits. The whole grading keeps its shipped limit: no entry is
+# meant to reach it, and with a third of it (80 s) the function that hangs wherever it is called (stopped
+# three times, in a locked cell and in two probes, each stop followed by a fresh start of the notebook) came
+# within a busy machine's start-up times of it, so its score depended on which of the two limits fired first.
+# The shipped total leaves it three times that room (the total itself is tested in tests/test_grader_truth.py,
+# with hanging cells).
+SHORTER_LIMITS = {"week1": 10.0}
 
 
 def fill(code: str, context: dict) -> str:
@@ -68,13 +73,12 @@ def build(entry: Entry, folder: Path, context: dict):
 
 
 def with_limits(assignment):
-    """The assignment as the corpus grades it: with SHORTER_LIMITS where it has some."""
+    """The assignment as the corpus grades it: with the shorter cell limit of SHORTER_LIMITS where it has one."""
     if assignment.name not in SHORTER_LIMITS:
         return assignment
-    cell, total = SHORTER_LIMITS[assignment.name]
-    shipped = (assignment.cell_seconds, assignment.total_seconds)
-    assert shipped[0] / cell == shipped[1] / total, "the same proportions as the shipped limits"
-    return dataclasses.replace(assignment, cell_seconds=cell, total_seconds=total)
+    cell = SHORTER_LIMITS[assignment.name]
+    assert cell < assignment.cell_seconds, "shorter than the shipped limit"
+    return dataclasses.replace(assignment, cell_seconds=cell)
 
 
 class CorpusRun:

@@ -252,6 +252,13 @@ def test_check_in_the_edition_gives_the_graders_messages_on_a_blank_release(edit
     assert f"{len(result.tests)} of {len(result.tests)} tests failed" in done.stdout
 
 
+def test_the_edition_ships_the_students_guide_its_readme_links(edition):
+    assert "(docs/students.md)" in (edition / "README.md").read_text(encoding="utf-8")
+    assert sorted(p.name for p in (edition / "docs").iterdir()) == ["students.md"]  # no other guide
+    shipped = (edition / publish.STUDENT_GUIDE).read_text(encoding="utf-8")
+    assert shipped == (ROOT / publish.STUDENT_GUIDE).read_text(encoding="utf-8")
+
+
 def test_publish_refuses_to_write_over_the_repository():
     with pytest.raises(publish.PublishError):
         publish.publish(ROOT / "book" / "edition")

@@ -88,18 +88,18 @@ def test_a_wrong_configuration_says_what_to_fix(tmp_path, text, error):
         late.GradingConfig.load(path)
 
 
-def readme_config(tmp_path):
-    """The grading.toml example the README gives, as a file."""
-    readme = (ROOT / "README.md").read_text()
-    block = re.search(r"```toml\n(.*?)```", readme, re.S)
-    assert block, "the README shows a grading.toml example"
+def guide_config(tmp_path):
+    """The grading.toml example the instructors' guide gives, as a file."""
+    guide = (ROOT / "docs" / "instructors.md").read_text()
+    block = re.search(r"```toml\n(.*?)```", guide, re.S)
+    assert block, "the instructors' guide shows a grading.toml example"
     path = tmp_path / "grading.toml"
     path.write_text(block.group(1))
     return path
 
 
-def test_the_readme_example_means_what_the_readme_says(tmp_path):
-    config = late.GradingConfig.load(readme_config(tmp_path))
+def test_the_guides_example_means_what_the_guide_says(tmp_path):
+    config = late.GradingConfig.load(guide_config(tmp_path))
     assert config.due["week1"] == datetime(2026, 12, 8, 22, 59, tzinfo=UTC)  # 23:59 at +01:00
     assert config.due["week4"].tzinfo is not None
     assert config.extension("week1", "alice") == timedelta(hours=48)

@@ -187,7 +187,7 @@ def test_formgrader_shows_each_submission_and_reads_our_grades(graded_course):
 NBGRADER_CONFIG = f"""c = get_config()
 c.CourseDirectory.course_id = "{EXCHANGE_COURSE}"
 c.CourseDirectory.root = "."
-"""  # README's recipe
+"""  # the recipe of docs/instructors.md
 
 
 class Browser:

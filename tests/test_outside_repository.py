@@ -9,10 +9,13 @@ run from its folder. The book build (tests/test_book.py) renders the labs execut
 
 from __future__ import annotations
 
+import json
+
 import nbformat
 import pytest
 from conftest import ROOT
 from outside.environment import labs
+from outside.execute import solutions
 
 from autograder import assignments, paths
 
@@ -55,6 +58,19 @@ def test_a_lab_runs_alone(executed_labs, lab):
     done, copy = executed_labs[lab]
     assert done.returncode == 0, done.stderr[-3000:]
     assert errors(nbformat.read(copy, as_version=4)) == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lab", LABS, ids=[str(lab.relative_to(ROOT / "notebooks")) for lab in LABS])
+def test_every_things_to_try_solution_runs_after_its_lab(executed_labs, lab):
+    """Each solution ran in the lab's kernel after the lab's cells, in order, without an error or a hang."""
+    done, copy = executed_labs[lab]
+    expected = solutions(nbformat.read(lab, as_version=4))
+    report = json.loads(copy.with_suffix(".solutions.json").read_text())
+    assert len(report) == len(expected) >= 3
+    failed = [(entry["solution"], entry["error"]) for entry in report if entry["error"]]
+    assert failed == [], f"Things to try solutions that fail after the lab: {failed}"
+    print({entry["solution"]: entry["seconds"] for entry in report})  # seconds each, shown with -s or -rA
 
 
 @pytest.mark.slow

@@ -72,7 +72,8 @@ def test_the_repository_url_is_set_once_and_used_everywhere():
     for released in sorted((ROOT / "notebooks").glob("*/assignment.ipynb")):
         first = next(c for c in nbformat.read(released, as_version=4).cells if c.cell_type == "code")
         assert url in first.source, released
-    assert url in (ROOT / "README.md").read_text()
+    for page in ("README.md", "docs/students.md"):  # the install line: front door, and the edition's guide
+        assert url in (ROOT / page).read_text(), page
 
 
 def every_notebook():

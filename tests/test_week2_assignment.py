@@ -430,4 +430,5 @@ def test_broken_variant_is_graded_with_clear_messages(grade, tmp_path):
     huge = 20 * 256 + 256 + 256 * 256 + 256 + 257
     assert messages["test_create_model"].startswith(f"Passed (params {huge}). Warning: your model has {huge}")
     assert "never trained" in messages["test_forecast_mse_threshold"]
-    assert result.seconds < 120
+    # Graded within its limits (not timed: a busy machine is slow, and the limits say what is too slow).
+    assert not [note for note in result.notes if "did not finish" in note or "reached its limit" in note]

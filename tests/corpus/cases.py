@@ -190,6 +190,8 @@ ENTRIES = [
         score=WEEK1_FULL,
         notes=("did not finish within",),
     ),
+    # The output limit (2 MB) is reached after about two thousand prints, a fraction of a second: it always
+    # fires before the cell's time limit.
     Entry(
         "print_flood",
         extra="while True:\n    print('spam ' * 200)",
@@ -210,11 +212,16 @@ ENTRIES = [
         score=WEEK1_FULL,
         notes=("extra cell 1 after `train_val_split` did not finish",),
     ),
+    # Memory runs out through the per-process address-space limit (prlimit --as), which counts memory
+    # reserved, not memory written. `bytes(n)` reserves its zeroed pages without writing them (calloc), so
+    # the bomb reaches the limit in milliseconds on any machine and always raises MemoryError. Writing the
+    # pages (`bytearray(n)`) takes seconds of CPU per GB: on a busy machine the cell's time limit fired first
+    # and the note said "did not finish" instead. The first stop is now the one this entry is about.
     Entry(
         "memory_bomb",
-        extra="hog = []\nwhile True:\n    hog.append(bytearray(200 * 2**20))",
+        extra="hog = []\nwhile True:\n    hog.append(bytes(200 * 2**20))",
         score=WEEK1_FULL,
-        notes=("MemoryError",),
+        notes=("raised MemoryError",),
     ),
     Entry(
         "hang_in_function",

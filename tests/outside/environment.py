@@ -62,8 +62,11 @@ class Environment:
         folder.mkdir(parents=True)
         return Path(shutil.copy(notebook, folder / notebook.name))
 
-    def execute(self, notebook: Path, allow_errors=False):
-        """Run a notebook in place with this environment's kernel: (process, executed notebook)."""
-        command = [self.python, EXECUTE, notebook.name] + (["--allow-errors"] if allow_errors else [])
+    def execute(self, notebook: Path, allow_errors=False, solutions=False):
+        """Run a notebook in place with this environment's kernel: (process, executed notebook).
+
+        With `solutions`, its "Things to try" solutions run after it, in the same kernel (execute.py)."""
+        flags = (["--allow-errors"] if allow_errors else []) + (["--solutions"] if solutions else [])
+        command = [self.python, EXECUTE, notebook.name, *flags]
         done = self.run(command, cwd=notebook.parent, check=False, env=self.env)
         return done, nbformat.read(notebook, as_version=4)

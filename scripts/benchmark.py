@@ -190,9 +190,7 @@ def main(argv=None):
     )
     parser.add_argument("--install", action="store_true", help="also time a fresh install of the wheel")
     args = parser.parse_args(argv)
-    weeks = args.only or [
-        w for w in ("week1", "week2", "week3", "week4", "week5") if (paths.RELEASED / w).exists()
-    ]
+    weeks = args.only or [w for w in assignments.available() if (paths.RELEASED / w).exists()]
 
     total = 0.0
     if not args.skip_notebooks:

@@ -12,6 +12,8 @@ from tscourse.checking import checks
 from tscourse.checking import week1 as judges
 from tscourse.checking.spec import Assignment, Case, Global, Test, call
 
+from .common import threshold_cases
+
 SPLIT_TIME = 1100
 LAG = 365
 NOISE_LEVEL = 5.0
@@ -175,12 +177,6 @@ def _smoothed_cases(rng):
 def _threshold_cases(rng):
     """The grader recomputes the final forecast's MAE from the student's own functions."""
     _, series = make_series()
-    truth = series[SPLIT_TIME:]
-    params = {
-        "truth": truth,
-        "naive_mae": checks.mae(truth, ref_naive(series, SPLIT_TIME)),
-        "mae_threshold": MAE_THRESHOLD,
-    }
     probe = call(
         "diff_plus_smoothed_past_forecast",
         series,
@@ -189,7 +185,10 @@ def _threshold_cases(rng):
         Global("DIFF_WINDOW"),
         Global("SMOOTHING_WINDOW"),
     )
-    return [Case("threshold", probe, judges.threshold, params)]
+    naive_mae = checks.mae(series[SPLIT_TIME:], ref_naive(series, SPLIT_TIME))
+    return threshold_cases(
+        judges.threshold, series, SPLIT_TIME, "mae", MAE_THRESHOLD, probe=probe, naive_mae=naive_mae
+    )
 
 
 ASSIGNMENT = Assignment(

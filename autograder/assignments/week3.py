@@ -20,7 +20,9 @@ import numpy as np
 
 from tscourse.checking import checks
 from tscourse.checking import week3 as judges
-from tscourse.checking.spec import Assignment, Case, Forecast, Test, call, variable
+from tscourse.checking.spec import Assignment, Case, Test, call
+
+from .common import threshold_cases
 
 SPLIT_TIME = 1100
 WINDOW_SIZE = 20
@@ -114,9 +116,9 @@ def validation_mae(forecast):
 def _threshold_cases(rng):
     """The grader forecasts the validation period with the trained `model` itself."""
     _, series = make_series()
-    params = {"truth": series[SPLIT_TIME:], "mae_threshold": MAE_THRESHOLD}
-    forecast = Forecast(series=series[SPLIT_TIME - WINDOW_SIZE :], window_size=WINDOW_SIZE)
-    return [Case("threshold", variable("model"), judges.threshold, params, forecast=forecast)]
+    return threshold_cases(
+        judges.threshold, series, SPLIT_TIME, "mae", MAE_THRESHOLD, window_size=WINDOW_SIZE
+    )
 
 
 ASSIGNMENT = Assignment(

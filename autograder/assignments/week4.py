@@ -13,9 +13,16 @@ import numpy as np
 
 from tscourse.checking import checks
 from tscourse.checking import week4 as judges
-from tscourse.checking.spec import Assignment, Case, File, Forecast, Global, Shared, Test, call, variable
+from tscourse.checking.spec import Assignment, Case, File, Test, call
 
 from .. import paths
+from .common import (
+    dataset_case,
+    model_cases,
+    model_forecast_pair,
+    ref_windows,  # noqa: F401 (the reference windows of week 4, e.g. for its tests)
+    threshold_cases,
+)
 
 DATA_FILE = "sunspots.csv"  # the notebook reads it from tscourse.data_path(DATA_FILE)
 SERIES_LENGTH = 3235
@@ -53,13 +60,6 @@ def ref_parse_rows(lines):
         times.append(int(row[0]))
         values.append(float(row[2]))
     return np.array(times), np.array(values)
-
-
-def ref_windows(series, window_size):
-    """Every (window, next value) pair of a series, in order."""
-    series = np.asarray(series, dtype=float)
-    windows = np.lib.stride_tricks.sliding_window_view(series[:-1], window_size)
-    return windows, series[window_size:]
 
 
 def ref_naive(series, split_time):
@@ -125,15 +125,6 @@ def _distinct_series(rng, length):
     return (rng.permutation(length) * 1.5 + rng.uniform(0, 1, length).round(2) + 10).astype("float32")
 
 
-def dataset_case(series, window, batch, buffer, shuffled, hidden):
-    """A windowed_dataset case (weeks 4 and 5)."""
-    windows, labels = ref_windows(series, window)
-    params = {"length": len(series), "batch": batch, "buffer": buffer, "shuffled": shuffled}
-    params |= {"windows": windows, "labels": labels}
-    probe = call("windowed_dataset", series, window, batch, buffer)
-    return Case("dataset", probe, judges.dataset, params, hidden)
-
-
 def _dataset_cases(rng):
     # The visible cases' inputs are fixed (the recorded ones); only the hidden case is drawn.
     window = int(rng.integers(3, 12))
@@ -149,47 +140,7 @@ def _dataset_cases(rng):
 # --- exercises 3 and 4: the model ------------------------------------------------------------
 
 
-def model_cases(judge_module, window_size):
-    """The cases of create_uncompiled_model and create_model (weeks 4 and 5), judged by the week's
-    `uncompiled_model` and `compiled_model`."""
-
-    def uncompiled_cases(rng):
-        params = {"window_size": window_size}
-        return [
-            Case("uncompiled model", call("create_uncompiled_model"), judge_module.uncompiled_model, params)
-        ]
-
-    def compiled_cases(rng):
-        params = {"window_size": window_size}
-        return [Case("compiled model", call("create_model"), judge_module.compiled_model, params)]
-
-    return uncompiled_cases, compiled_cases
-
-
 _uncompiled_cases, _compiled_cases = model_cases(judges, WINDOW_SIZE)
-
-
-def model_forecast_pair(series, label, hidden, window_size=WINDOW_SIZE, atol=1e-2):
-    """Two cases: the grader's forecast of the notebook's `model` on `series`, and model_forecast on
-    `series[:-1]` (the same windows) compared with it."""
-    shared = Shared("hidden" if hidden else "visible")
-    params = {"label": label, "window_size": window_size, "length": len(series) - window_size, "atol": atol}
-    probe_model = Case(
-        "model",
-        variable("model"),
-        judges.forecast_model,
-        {"shared": shared},
-        hidden,
-        Forecast(series, window_size),
-    )
-    probe_forecast = Case(
-        "model_forecast",
-        call("model_forecast", Global("model"), series[:-1], window_size),
-        judges.model_forecast,
-        {**params, "shared": shared},
-        hidden,
-    )
-    return [probe_model, probe_forecast]
 
 
 def _forecast_cases(rng):
@@ -206,8 +157,8 @@ def _forecast_cases(rng):
     random_series = (
         np.abs(rng.normal(0, 20, length).cumsum() + rng.uniform(20, 200)).round(1).astype("float32")
     )
-    return model_forecast_pair(valid, "series[SPLIT_TIME - WINDOW_SIZE:-1]", False) + model_forecast_pair(
-        random_series, f"a series of {length - 1} values", True
+    return model_forecast_pair(valid, "series[SPLIT_TIME - WINDOW_SIZE:-1]", False, WINDOW_SIZE) + (
+        model_forecast_pair(random_series, f"a series of {length - 1} values", True, WINDOW_SIZE)
     )
 
 
@@ -217,9 +168,9 @@ def _forecast_cases(rng):
 def _threshold_cases(rng):
     """The grader forecasts the validation period with the student's trained model."""
     _, values = load_series()
-    params = {"truth": values[SPLIT_TIME:], "mae_threshold": MAE_THRESHOLD}
-    forecast = Forecast(values[SPLIT_TIME - WINDOW_SIZE :].astype("float32"), WINDOW_SIZE)
-    return [Case("threshold", variable("model"), judges.threshold, params, forecast=forecast)]
+    return threshold_cases(
+        judges.threshold, values, SPLIT_TIME, "mae", MAE_THRESHOLD, window_size=WINDOW_SIZE
+    )
 
 
 ASSIGNMENT = Assignment(

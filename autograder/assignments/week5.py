@@ -15,11 +15,11 @@ import numpy as np
 
 from tscourse.checking import checks
 from tscourse.checking import week5 as judges
-from tscourse.checking.spec import Assignment, Case, File, Forecast, Test, call, variable
+from tscourse.checking.spec import Assignment, Case, File, Test, call
 from tscourse.checking.week5 import MISSING
 
 from .. import paths
-from .week4 import dataset_case, model_cases, model_forecast_pair
+from .common import dataset_case, model_cases, model_forecast_pair, threshold_cases
 
 DATA_FILE = "cetdl1772on.dat"  # the notebook reads it from tscourse.data_path(DATA_FILE)
 FIRST_YEAR = 1772  # the file's first year: its series starts on 1 January of it
@@ -257,7 +257,8 @@ _uncompiled_cases, _compiled_cases = model_cases(judges, WINDOW_SIZE)
 
 
 def _forecast_cases(rng):
-    """model_forecast with the notebook's own `model`, against the grader's forecast of it (see week 4)."""
+    """model_forecast with the notebook's own `model`, against the grader's forecast of it (see
+    `common.model_forecast_pair`)."""
 
     def pair(series, label, hidden):
         return model_forecast_pair(series, label, hidden, WINDOW_SIZE, atol=1e-3)
@@ -277,11 +278,18 @@ def _forecast_cases(rng):
 def _threshold_cases(rng):
     """The grader forecasts the normalised validation period and scores it in degrees."""
     data = assignment_data()
-    split = data["split_time"]
-    params = {"truth": data["series"][split:], "mean": data["mean"], "std": data["std"]}
-    params |= {"split_date": SPLIT_DATE, "mae_threshold": MAE_THRESHOLD}
-    forecast = Forecast(data["normalised"][split - WINDOW_SIZE :].astype("float32"), WINDOW_SIZE)
-    return [Case("threshold", variable("model"), judges.threshold, params, forecast=forecast)]
+    return threshold_cases(
+        judges.threshold,
+        data["series"],
+        data["split_time"],
+        "mae",
+        MAE_THRESHOLD,
+        window_size=WINDOW_SIZE,
+        inputs=data["normalised"],
+        mean=data["mean"],
+        std=data["std"],
+        split_date=SPLIT_DATE,
+    )
 
 
 ASSIGNMENT = Assignment(

@@ -1,5 +1,5 @@
 """Week 5's judges: parsing HadCET, filling gaps, normalising; the dataset, model and model_forecast
-judges are week 4's. Expected values come from outside."""
+judges are the shared ones of `windowed`. Expected values come from outside."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import numpy as np
 
 from . import checks
 from .spec import Failure
-from .week4 import dataset, forecast_model, model_forecast, model_judges  # noqa: F401 (week 5's judges too)
+from .windowed import dataset, forecast_model, model_forecast, model_judges  # noqa: F401 (judges of week 5)
 
 MISSING = -999
 

@@ -201,8 +201,11 @@ def quiz_keys(quiz) -> list[tuple[str, list[str], str]]:
 def unbalanced(letters: list[str], options="abcd", most=0.35) -> list[str]:
     """What is wrong with a set of answer letters: a letter keyed too often, or one never keyed."""
     counts = {letter: letters.count(letter) for letter in options}
-    return [f"{letter}: {count} of {len(letters)}" for letter, count in counts.items()
-            if count > most * len(letters) or count == 0]
+    return [
+        f"{letter}: {count} of {len(letters)}"
+        for letter, count in counts.items()
+        if count > most * len(letters) or count == 0
+    ]
 
 
 def test_the_balance_check_flags_a_quiz_that_rewards_guessing():
@@ -235,7 +238,9 @@ def test_every_explanation_argues_for_its_key(quiz):
 def misnamed(key: str, letters: list[str], explanation: str) -> list[str]:
     """The letters an explanation names as other options ("option c", "options a and d") that are the key
     itself or that the question does not have."""
-    named = [letter for group in OTHER_OPTIONS.findall(explanation) for letter in re.findall(r"\b[a-e]\b", group)]
+    named = [
+        letter for group in OTHER_OPTIONS.findall(explanation) for letter in re.findall(r"\b[a-e]\b", group)
+    ]
     return [letter for letter in named if letter == key or letter not in letters]
 
 

@@ -375,9 +375,3 @@ class ClassGrading:
         """grades.csv: one row per student, one column per test."""
         gradebook_module.export_csv(book, self.assignment, self.folder / "grades.csv", self.finished)
 
-
-def grade_all(
-    assignment: Assignment, submissions: list[Submission], out: Path, workers: int = 1, **options
-) -> tuple[list[Result], Summary]:
-    """`ClassGrading(assignment, out, GradingOptions(workers=workers, **options)).run(submissions)`."""
-    return ClassGrading(assignment, out, GradingOptions(workers=workers, **options)).run(submissions)

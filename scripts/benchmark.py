@@ -135,7 +135,8 @@ def load_table(tmp: Path, count: int) -> str:
 
     def timed(out, runner=None):
         started = time.perf_counter()
-        results, _ = batch.grade_all(spec, submissions, out, workers=2, show_progress=False, runner=runner)
+        options = batch.GradingOptions(workers=2, show_progress=False, runner=runner)
+        results, _ = batch.ClassGrading(spec, out, options).run(submissions)
         return results, time.perf_counter() - started
 
     rows = [

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import sandbox_or_skip
+from conftest import grade_class, sandbox_or_skip
 from corpus.cases import ENTRIES, Entry
 
-from autograder import assignments, batch, paths
+from autograder import assignments, paths
 
 CORPUS_FILES = Path(__file__).parent / "corpus" / "files"
 # Week 1's runaway entries (loops, a sleep, a fork bomb, a function that hangs wherever it is called) each run
@@ -111,15 +111,7 @@ class CorpusRun:
             for entry in ENTRIES:
                 if entry.assignment == name:
                     build(entry, self.klass(name) / entry.name, context)
-            submissions = batch.discover(self.klass(name), name)
-            results, _ = batch.grade_all(
-                with_limits(assignments.get(name)),
-                submissions,
-                self.out(name),
-                workers=2,
-                seed=0,
-                show_progress=False,
-            )
+            results, _ = grade_class(with_limits(assignments.get(name)), self.klass(name), self.out(name))
             self.results[name] = {result.student: result for result in results}
         return self.results[name]
 

@@ -10,8 +10,8 @@ import pytest
 from conftest import ROOT
 
 from autograder import late
-from autograder.grading import Result
-from autograder.grading import TestResult as Outcome
+from autograder.results import Result
+from autograder.results import TestResult as Outcome
 
 DUE = datetime(2026, 12, 8, 23, 0, tzinfo=UTC)
 HOURLY = late.LatePolicy("per_hour", deduction=2.0, floor=0.5)

@@ -23,7 +23,7 @@ from conftest import grade_class, sandbox_or_skip
 from test_cli import cli
 
 from autograder import assignments, batch, gradebook, late, nbgrader_course, paths
-from autograder.grading import zero_result
+from autograder.results import zero_result
 
 DUE = datetime(2026, 12, 8, 22, 59, tzinfo=UTC)
 POLICY = '[late]\npolicy = "per_hour"\ndeduction = 2\nfloor = "50%"\n'

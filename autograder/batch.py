@@ -374,4 +374,3 @@ class ClassGrading:
     def reports(self, book):
         """grades.csv: one row per student, one column per test."""
         gradebook_module.export_csv(book, self.assignment, self.folder / "grades.csv", self.finished)
-
